@@ -1,0 +1,88 @@
+"""The one exception family of tzkg: every user-facing error has a stable code and a place."""
+
+from __future__ import annotations
+
+
+class TzkgError(Exception):
+    """Base of all tzkg errors: a stable `code` and `where` (file:row:col, line:col)."""
+
+    code = "tzkg-error"
+    status = 500  # HTTP status when the error reaches the API
+
+    def __init__(self, message: str, *, where: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{prefix}{self.message} [{self.code}]"
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The JSON error body used by the API and `--format json`."""
+        return {"code": self.code, "message": self.message, "where": self.where}
+
+
+class SourceError(TzkgError):
+    """A source file (plan text, roster, reference table) cannot be read or understood."""
+
+    code = "source-error"
+    status = 422
+
+
+class QuerySyntaxError(TzkgError):
+    """A SPARQL query does not parse; `where` is line:column."""
+
+    code = "query-syntax"
+    status = 400
+
+
+class QueryParameterError(TzkgError):
+    """A named-query parameter is missing, unknown or of the wrong type."""
+
+    code = "query-parameter"
+    status = 400
+
+
+class UnknownQueryError(TzkgError):
+    """No named query has that name."""
+
+    code = "unknown-query"
+    status = 404
+
+
+class StoreMissingError(TzkgError):
+    """There is no built store at the configured place."""
+
+    code = "store-missing"
+    status = 503
+
+
+class BuildError(TzkgError):
+    """A build failed; the previous store is untouched."""
+
+    code = "build-failed"
+    status = 500
+
+
+class StoreError(TzkgError):
+    """The store exists but cannot be opened, read or written (locked, damaged, disk full)."""
+
+    code = "store-error"
+    status = 500
+
+
+class UnknownGraphError(TzkgError):
+    """The store has no named graph with that IRI."""
+
+    code = "unknown-graph"
+    status = 404
+
+
+class UnsupportedMediaTypeError(TzkgError):
+    """A request body has a content type the endpoint does not read."""
+
+    code = "unsupported-media-type"
+    status = 415
