@@ -61,7 +61,7 @@ RESEARCH_ORG_SUFFIX = re.compile(r"(?:研究院|研究所|大学|学院|水池|�
 ZONE_TYPES: list[tuple[str, str]] = [
     (r"高新区|高新技术产业开发区", "HighTechZone"),
     (r"开发区|经济区|新区", "DevelopmentZone"),
-    (r"产业园|工业园区|工业园|园区|基地", "IndustrialPark"),
+    (r"产业园|工业园区|工业园|园区|软件园|科技园|基地", "IndustrialPark"),
 ]
 
 # --- list phrases ---------------------------------------------------------------------------

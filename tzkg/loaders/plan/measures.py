@@ -116,6 +116,7 @@ def read_measures(
         where = item.title_sentence
         graph.fact(measure, A, tzo("KeyMeasure"), where)
         graph.fact(measure, LABEL, zh(item.title), where)
+        graph.reviewed_labels(measure, "measure", item.title)
         graph.fact(measure, tzo("section"), item.node, where)
         graph.fact(measure, tzo("order"), integer(number), where)
         emit_targets(graph, item.node, item.number, item.sentences, [measure, item.node, graph.plan])

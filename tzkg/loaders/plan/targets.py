@@ -69,13 +69,17 @@ def _verb(segment: str) -> tuple[str, str | None, str]:
     return segment, None, "Stock"
 
 
-def read_targets(sentence: Sentence) -> list[Target]:
-    """Every numeric target a sentence states, in order."""
+def read_targets(sentence: Sentence, carried_deadline: int | None = None) -> list[Target]:
+    """Every numeric target a sentence states, in order.
+
+    A deadline (到2023年) stated earlier in the same paragraph carries over to targets that are
+    not annual.
+    """
     text = sentence.norm
     if text.startswith("(牵头"):
         return []
     deadline_match = lexicon.DEADLINE.search(text)
-    deadline = int(deadline_match["year"]) if deadline_match else None
+    deadline = int(deadline_match["year"]) if deadline_match else carried_deadline
     annual_at = lexicon.ANNUAL.search(text)
     targets: list[Target] = []
     for offset, clause in clauses(text):
@@ -105,7 +109,8 @@ def read_targets(sentence: Sentence) -> list[Target]:
             inherited = (verb, kind)
             boundary = end
             targets.append(
-                _target(match, indicator.strip(), label, kind, deadline, annual, aspirational)
+                _target(match, indicator.strip(), label, kind, None if annual else deadline,
+                        annual, aspirational)
             )
         for rank in lexicon.RANK.finditer(clause):
             targets.append(
@@ -118,7 +123,7 @@ def read_targets(sentence: Sentence) -> list[Target]:
                     min_value=None,
                     max_value=rank["num"],
                     unit="名",
-                    deadline=deadline,
+                    deadline=None if annual else deadline,
                     annual=annual,
                     aspirational=aspirational,
                 )
@@ -168,8 +173,14 @@ def emit_targets(
 ) -> list[NamedNode]:
     """Emit the targets of one plan item; `owners` (section, measure, plan) get tzo:hasTarget."""
     nodes: list[NamedNode] = []
+    deadline: int | None = None
+    paragraph = -1
     for sentence in sentences:
-        for target in read_targets(sentence):
+        if sentence.paragraph != paragraph:
+            paragraph, deadline = sentence.paragraph, None
+        if (stated := lexicon.DEADLINE.search(sentence.norm)) is not None:
+            deadline = int(stated["year"])
+        for target in read_targets(sentence, deadline):
             node = graph.minter.path(
                 "id", "plan", graph.plan_slug, "target", f"{number}-{len(nodes) + 1}"
             )

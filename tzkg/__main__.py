@@ -1,0 +1,5 @@
+"""`python -m tzkg` runs the command line."""
+
+from tzkg.cli import main
+
+main()

@@ -1,0 +1,363 @@
+"""The `tzkg` command: build the store, query it, describe it, export it and serve it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+from pyoxigraph import BlankNode, NamedNode, QueryResultsFormat, RdfFormat, Triple
+from pyoxigraph import Literal as RdfLiteral
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tzkg.config import Settings, get_settings
+from tzkg.errors import QueryParameterError, QuerySyntaxError, TzkgError
+from tzkg.queries import get_named_query, load_named_queries, resolve_iri
+from tzkg.store import QueryResult, Term, open_store, read_build_info
+from tzkg.vocab import PREFIXES
+
+app = typer.Typer(
+    name="tzkg",
+    help="The knowledge graph of Taizhou's 2021-2023 science-and-technology innovation plan.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    """How `tzkg query` prints a result."""
+
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+    ttl = "ttl"
+    nt = "nt"
+
+
+class ExportFormat(StrEnum):
+    """The RDF formats `tzkg export` writes."""
+
+    ttl = "ttl"
+    nt = "nt"
+    nq = "nq"
+    trig = "trig"
+    jsonld = "jsonld"
+    rdfxml = "rdfxml"
+
+
+EXPORT_FORMATS: dict[ExportFormat, RdfFormat] = {
+    ExportFormat.ttl: RdfFormat.TURTLE,
+    ExportFormat.nt: RdfFormat.N_TRIPLES,
+    ExportFormat.nq: RdfFormat.N_QUADS,
+    ExportFormat.trig: RdfFormat.TRIG,
+    ExportFormat.jsonld: RdfFormat.JSON_LD,
+    ExportFormat.rdfxml: RdfFormat.RDF_XML,
+}
+RESULT_FORMATS: dict[OutputFormat, QueryResultsFormat] = {
+    OutputFormat.csv: QueryResultsFormat.CSV,
+    OutputFormat.tsv: QueryResultsFormat.TSV,
+    OutputFormat.json: QueryResultsFormat.JSON,
+    OutputFormat.xml: QueryResultsFormat.XML,
+}
+GRAPH_FORMATS: dict[OutputFormat, RdfFormat] = {
+    OutputFormat.table: RdfFormat.TURTLE,
+    OutputFormat.ttl: RdfFormat.TURTLE,
+    OutputFormat.nt: RdfFormat.N_TRIPLES,
+    OutputFormat.json: RdfFormat.JSON_LD,
+    OutputFormat.xml: RdfFormat.RDF_XML,
+}
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", help="The store directory (default: TZKG_STORE_DIR or var/store)."),
+]
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a TzkgError into one line on stderr and exit 1 (2 for a query syntax error)."""
+    try:
+        yield
+    except TzkgError as exc:
+        where = f" {exc.where}:" if exc.where else ""
+        message = " ".join(exc.message.split())
+        typer.echo(f"error[{exc.code}]:{where} {message}", err=True)
+        raise typer.Exit(2 if isinstance(exc, QuerySyntaxError) else 1) from None
+
+
+def _settings(store: Path | None) -> Settings:
+    settings = get_settings()
+    if store is not None:
+        settings = settings.model_copy(update={"store_dir": store})
+    return settings
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+@app.command()
+def build(
+    store: StoreOption = None,
+    plan: Annotated[
+        list[Path] | None,
+        typer.Option("--plan", help="A plan text to load (repeatable; default: data/plan/*.txt)."),
+    ] = None,
+) -> None:
+    """Build the store from data/ and ontology/; the old store stays until the new one is done."""
+    from tzkg.build import build_quads
+    from tzkg.store import build_store
+
+    settings = _settings(store)
+    with user_errors():
+        info = build_store(settings.store_dir, build_quads(settings, plan or None))
+    _console().print(
+        f"built {settings.store_dir}: {info.triples} triples ({info.quads} quads) "
+        f"in {info.graphs} named graphs, {info.seconds:.2f} s"
+    )
+
+
+@app.command()
+def query(
+    text: Annotated[str | None, typer.Argument(help="The SPARQL query.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the query from a file.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", "-n", help="Run a named query (see `tzkg queries`).")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A named-query parameter, NAME=VALUE (repeatable)."),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="How to print.")] = (
+        OutputFormat.table
+    ),
+    store: StoreOption = None,
+) -> None:
+    """Run a SPARQL query over the union of all graphs (the tzkg prefixes are predeclared)."""
+    settings = _settings(store)
+    with user_errors():
+        if sum(x is not None for x in (text, file, name)) != 1:
+            raise QueryParameterError("give exactly one of QUERY, --file or --name")
+        if param and name is None:
+            raise QueryParameterError("--param goes with --name", where="--param")
+        graph = open_store(settings.store_dir)
+        if name is not None:
+            named = get_named_query(load_named_queries(settings.queries_dir), name)
+            result = named.run(graph, _parse_params(param or []), base_iri=settings.base_iri)
+        else:
+            sparql = text if text is not None else _read_query(file)
+            result = graph.query(sparql, prefixes=PREFIXES, base_iri=settings.base_iri)
+        _print_result(result, fmt)
+
+
+def _read_query(file: Path | None) -> str:
+    assert file is not None
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryParameterError(f"cannot read the query: {exc}", where=str(file)) from exc
+
+
+def _parse_params(items: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip():
+            raise QueryParameterError(f"{item!r} is not NAME=VALUE", where="--param")
+        params[key.strip()] = value
+    return params
+
+
+def _print_result(result: QueryResult, fmt: OutputFormat) -> None:
+    if result.kind == "construct":
+        if fmt not in GRAPH_FORMATS:
+            raise QueryParameterError(
+                f"a graph result prints as {', '.join(GRAPH_FORMATS)}, not {fmt.value}",
+                where="--format",
+            )
+        _write_bytes(result.serialize(GRAPH_FORMATS[fmt]))
+    elif fmt in RESULT_FORMATS:
+        _write_bytes(result.serialize(RESULT_FORMATS[fmt]))
+    elif fmt is not OutputFormat.table:
+        raise QueryParameterError(
+            f"a {result.kind} result prints as table, {', '.join(RESULT_FORMATS)}, not {fmt.value}",
+            where="--format",
+        )
+    elif result.kind == "ask":
+        typer.echo("true" if result.boolean else "false")
+    else:
+        table = Table(*result.variables, show_lines=False)
+        for row in result.rows:
+            table.add_row(*(_cell(row.get(v)) for v in result.variables))
+        console = _console()
+        console.print(table)
+        count = len(result.rows)
+        console.print(f"{count} row{'s' if count != 1 else ''}", style="dim")
+
+
+def _cell(term: Term | None) -> Text:
+    """A term as a table cell: compact IRIs, literal values with a dim language tag."""
+    if term is None:
+        return Text("")
+    if isinstance(term, NamedNode):
+        return Text(compact_iri(term.value))
+    if isinstance(term, BlankNode):
+        return Text(f"_:{term.value}", style="dim")
+    if isinstance(term, RdfLiteral):
+        cell = Text(term.value)
+        if term.language:
+            cell.append(f"@{term.language}", style="dim")
+        return cell
+    assert isinstance(term, Triple)
+    parts = (_cell(term.subject), _cell(term.predicate), _cell(term.object))
+    return Text("<< ").append_text(Text(" ").join(parts)).append(" >>")
+
+
+def compact_iri(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
+    """`tzo:Plan` for an IRI in a known namespace, else the IRI itself."""
+    best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default="")
+    if not best:
+        return iri
+    prefix = next(name for name, ns in prefixes.items() if ns == best)
+    return f"{prefix}:{iri[len(best) :]}"
+
+
+def _write_bytes(data: bytes) -> None:
+    out = typer.get_binary_stream("stdout")
+    out.write(data if data.endswith(b"\n") else data + b"\n")
+    out.flush()
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the named queries of queries/."""
+    settings = get_settings()
+    with user_errors():
+        named = load_named_queries(settings.queries_dir)
+    if not named:
+        _console().print(f"no named queries in {settings.queries_dir}")
+        return
+    table = Table("name", "title", "parameters")
+    for key, item in named.items():
+        params = ", ".join(f"{p.name}{'?' if p.optional else ''}: {p.type}" for p in item.params)
+        table.add_row(key, f"{item.title_zh}\n{item.title_en}", params)
+    _console().print(table)
+
+
+@app.command()
+def stats(store: StoreOption = None) -> None:
+    """Triples, named graphs, entities per class and the build time of the store."""
+    settings = _settings(store)
+    with user_errors():
+        graph = open_store(settings.store_dir)
+        info = read_build_info(settings.store_dir)
+        per_graph = graph.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        ).rows
+        per_class = graph.query(
+            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
+            "GROUP BY ?class ORDER BY DESC(?n) ?class LIMIT 30"
+        ).rows
+        triples = graph.count_triples()
+        quads = len(graph)
+    console = _console()
+    console.print(f"store       {settings.store_dir}")
+    console.print(f"triples     {triples}")
+    console.print(f"quads       {quads}")
+    console.print(f"graphs      {len(per_graph)}")
+    if info is not None:
+        console.print(f"built at    {info.built_at} ({info.seconds:.2f} s)")
+    graphs = Table("named graph", "quads")
+    for row in per_graph:
+        graphs.add_row(_cell(row["g"]), _cell(row["n"]))
+    console.print(graphs)
+    classes = Table("class", "entities", title="entities per class (top 30)")
+    for row in per_class:
+        classes.add_row(_cell(row["class"]), _cell(row["n"]))
+    console.print(classes)
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="The RDF format.")] = (
+        ExportFormat.trig
+    ),
+    graph: Annotated[
+        str | None, typer.Option("--graph", help="Export one named graph (IRI, tzo:… or relative).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file (default: stdout).")
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Export the dataset; ttl, nt and rdfxml of the whole dataset give the union of all graphs."""
+    settings = _settings(store)
+    with user_errors():
+        source = open_store(settings.store_dir)
+        name = None
+        if graph is not None:
+            try:
+                name = NamedNode(resolve_iri(graph, settings.base_iri))
+            except ValueError as exc:
+                raise QueryParameterError(f"{graph!r}: {exc}", where="--graph") from None
+        if output is None:
+            out = typer.get_binary_stream("stdout")
+            source.export(out, EXPORT_FORMATS[fmt], graph=name)
+            out.flush()
+        else:
+            with _atomic_output(output) as out:
+                source.export(out, EXPORT_FORMATS[fmt], graph=name)
+
+
+@contextlib.contextmanager
+def _atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A file that appears at `path` only once it is completely written."""
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        with partial.open("wb") as out:
+            yield out
+        os.replace(partial, path)
+    except OSError as exc:
+        raise TzkgError(f"cannot write: {exc}", where=str(path), code="output-error") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="The address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="The port to listen on.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Serve the SPARQL endpoint and API with uvicorn."""
+    import uvicorn
+
+    from tzkg.server import create_app
+
+    settings = _settings(store)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port if port is not None else settings.port,
+        log_level="info",
+    )
+
+
+def main() -> None:
+    """Entry point for `python -m tzkg`."""
+    app(prog_name="tzkg")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
