@@ -49,8 +49,11 @@ class LabelBook:
         if not path.exists():
             return book
         with path.open(encoding="utf-8", newline="") as handle:
-            lines = (line for line in handle if not line.startswith("#"))
-            for number, row in enumerate(csv.DictReader(lines), start=2):
+            # comment lines become blank lines (skipped by DictReader) so line numbers stay true
+            lines = ("\n" if line.startswith("#") else line for line in handle)
+            reader = csv.DictReader(lines)
+            for row in reader:
+                number = reader.line_num
                 try:
                     entry = LabelEntry(
                         kind=row["kind"].strip(),
