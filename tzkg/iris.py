@@ -49,11 +49,17 @@ class LabelBook:
         if not path.exists():
             return book
         with path.open(encoding="utf-8", newline="") as handle:
-            # comment lines become blank lines (skipped by DictReader) so line numbers stay true
-            lines = ("\n" if line.startswith("#") else line for line in handle)
-            reader = csv.DictReader(lines)
-            for row in reader:
+            # comment lines become blank lines, skipped below, so that line numbers stay true
+            reader = csv.reader("\n" if line.startswith("#") else line for line in handle)
+            header: list[str] | None = None
+            for cells in reader:
+                if not cells:
+                    continue
+                if header is None:
+                    header = [cell.strip() for cell in cells]
+                    continue
                 number = reader.line_num
+                row = dict(zip(header, cells, strict=False))
                 try:
                     entry = LabelEntry(
                         kind=row["kind"].strip(),
