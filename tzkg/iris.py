@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypinyin import lazy_pinyin
 from pyoxigraph import NamedNode
+from pypinyin import lazy_pinyin
 
 from tzkg.errors import SourceError
 

@@ -1,4 +1,4 @@
-"""Reference tables in data/reference/: GB/T 2260 divisions, townships, plan enterprises' legal names."""
+"""Reference tables in data/reference/: GB/T 2260 divisions, townships, enterprises' legal names."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from tzkg.config import Settings
 from tzkg.errors import SourceError
 from tzkg.iris import LABELS_FILE, IriMinter, LabelBook
 from tzkg.vocab import (
-    A,
     DCT,
     LABEL,
     LEGAL,
     PROV,
     SKOS,
+    A,
     iri,
     tzo,
 )
@@ -95,7 +95,9 @@ def _graph_description(
     source = minter.path("source", path.relative_to(settings.data_dir).as_posix())
     yield Quad(graph, A, iri(PROV, "Entity"), graph)
     yield Quad(graph, iri(PROV, "wasDerivedFrom"), source, graph)
-    yield Quad(source, tzo("sourceFile"), Literal(path.relative_to(settings.data_dir).as_posix()), graph)
+    yield Quad(
+        source, tzo("sourceFile"), Literal(path.relative_to(settings.data_dir).as_posix()), graph
+    )
     yield Quad(source, tzo("sha256"), Literal(sha256(path)), graph)
 
 
@@ -131,8 +133,11 @@ def load_reference(settings: Settings) -> Iterator[Quad]:
         yield from _graph_description(minter, graph, path, settings)
         for number, row in list(_rows(path))[1:]:
             if len(row) < 3:
-                raise SourceError("a township row needs code, name, areaCode",
-                                  where=f"{path}:{number}", code="reference-row")
+                raise SourceError(
+                    "a township row needs code, name, areaCode",
+                    where=f"{path}:{number}",
+                    code="reference-row",
+                )
             node = division_iri(minter, row[0])
             yield Quad(node, A, tzo("Township"), graph)
             yield Quad(node, A, tzo("AdministrativeDivision"), graph)
@@ -157,14 +162,18 @@ def _plan_enterprises(settings: Settings, minter: IriMinter) -> Iterator[Quad]:
         record = dict(zip(header, row, strict=False))
         short, legal = record.get("plan_name", ""), record.get("legal_name", "")
         if not short or not legal:
-            raise SourceError("plan_name and legal_name are required",
-                              where=f"{path}:{number}", code="reference-row")
+            raise SourceError(
+                "plan_name and legal_name are required",
+                where=f"{path}:{number}",
+                code="reference-row",
+            )
         graph = minter.path("graph", "reference", path.stem, "row", str(number))
         yield from _graph_description(minter, graph, path, settings)
         node = minter.entity("enterprise", short)
         yield Quad(node, A, tzo("Enterprise"), graph)
-        yield Quad(node, LABEL, Literal(minter.labels.canonical("enterprise", short), language="zh"),
-                   graph)
+        yield Quad(
+            node, LABEL, Literal(minter.labels.canonical("enterprise", short), language="zh"), graph
+        )
         yield Quad(node, iri(LEGAL, "legalName"), Literal(legal, language="zh"), graph)
         yield Quad(node, iri(SKOS, "altLabel"), Literal(legal, language="zh"), graph)
         if record.get("source"):

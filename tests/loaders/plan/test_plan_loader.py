@@ -49,15 +49,17 @@ def test_full_width_punctuation_gives_the_same_facts(
 def test_every_fact_graph_is_a_described_source_span(quads: list[Quad]) -> None:
     store = Store()
     store.extend(quads)
-    undescribed = list(store.query(
-        """PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX tzo: <https://w3id.org/tzkg/ontology#>
+    undescribed = list(
+        store.query(
+            """PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX tzo: <https://w3id.org/tzkg/ontology#>
         SELECT DISTINCT ?g WHERE {
           GRAPH ?g { ?s ?p ?o }
           FILTER NOT EXISTS { ?g a tzo:SourceSpan ; oa:hasSelector/oa:exact ?text }
           FILTER(!CONTAINS(STR(?g), "/graph/"))
         }""",
-        use_default_graph_as_union=True,
-    ))
+            use_default_graph_as_union=True,
+        )
+    )
     assert undescribed == []
 
 
@@ -65,12 +67,14 @@ def test_span_offsets_point_at_the_quoted_text(quads: list[Quad]) -> None:
     text = PLAN.read_text("utf-8")
     store = Store()
     store.extend(quads)
-    rows = list(store.query(
-        """PREFIX oa: <http://www.w3.org/ns/oa#>
+    rows = list(
+        store.query(
+            """PREFIX oa: <http://www.w3.org/ns/oa#>
         SELECT ?exact ?start ?end WHERE {
           ?span oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }""",
-        use_default_graph_as_union=True,
-    ))
+            use_default_graph_as_union=True,
+        )
+    )
     assert len(rows) > 50
     for row in rows:
         start, end = int(row["start"].value), int(row["end"].value)

@@ -1,4 +1,4 @@
-"""The plan loader: a plan text of the genre → RDF quads, each fact in its source sentence's graph."""
+"""The plan loader: a plan text of the genre → quads, each fact in its source sentence's graph."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from pyoxigraph import Literal, NamedNode, Quad
 from tzkg.iris import IriMinter
 from tzkg.loaders.plan.text import PlanText, Sentence
 from tzkg.vocab import (
-    A,
     ALT_LABEL,
     LABEL,
     OA,
@@ -16,13 +15,18 @@ from tzkg.vocab import (
     RDF,
     SKOS,
     XSD,
+    A,
     iri,
     tzo,
 )
 
 Object = NamedNode | Literal
 SKOS_CONCEPT_CLASSES = {
-    "IndustrialCluster", "IndustrialField", "KeyTechnology", "FocusArea", "Indicator",
+    "IndustrialCluster",
+    "IndustrialField",
+    "KeyTechnology",
+    "FocusArea",
+    "Indicator",
 }
 QUOTE_CONTEXT = 24  # characters of oa:prefix / oa:suffix
 
@@ -86,8 +90,16 @@ class PlanGraph:
             (quote, iri(OA, "prefix"), Literal(raw[max(0, start - QUOTE_CONTEXT) : start])),
             (quote, iri(OA, "suffix"), Literal(raw[end : end + QUOTE_CONTEXT])),
             (position, A, iri(OA, "TextPositionSelector")),
-            (position, iri(OA, "start"), Literal(str(start), datatype=NamedNode(XSD + "nonNegativeInteger"))),
-            (position, iri(OA, "end"), Literal(str(end), datatype=NamedNode(XSD + "nonNegativeInteger"))),
+            (
+                position,
+                iri(OA, "start"),
+                Literal(str(start), datatype=NamedNode(XSD + "nonNegativeInteger")),
+            ),
+            (
+                position,
+                iri(OA, "end"),
+                Literal(str(end), datatype=NamedNode(XSD + "nonNegativeInteger")),
+            ),
         ]
         self.quads.extend(Quad(s, p, o, g) for s, p, o in facts)
 
@@ -100,9 +112,7 @@ class PlanGraph:
         graph = self.span(where) if where is not None else self.document_graph
         self.quads.append(Quad(s, p, o, graph))
 
-    def entity(
-        self, kind: str, name: str, classes: list[str], where: Sentence | None
-    ) -> NamedNode:
+    def entity(self, kind: str, name: str, classes: list[str], where: Sentence | None) -> NamedNode:
         """Mint (or find) a named entity, typing and labelling it where it is first stated."""
         canonical = self.minter.labels.canonical(kind, name)
         node = self.minter.entity(kind, canonical)
@@ -142,6 +152,10 @@ class PlanGraph:
     def finish(self) -> list[Quad]:
         """The quads, with the graph descriptions of the document and provenance graphs."""
         for graph in (self.document_graph, self.provenance_graph):
-            self.quads.append(Quad(graph, iri(PROV, "wasDerivedFrom"), self.plan, self.provenance_graph))
-        self.quads.append(Quad(self.plan, iri(RDF, "type"), iri(PROV, "Entity"), self.document_graph))
+            self.quads.append(
+                Quad(graph, iri(PROV, "wasDerivedFrom"), self.plan, self.provenance_graph)
+            )
+        self.quads.append(
+            Quad(self.plan, iri(RDF, "type"), iri(PROV, "Entity"), self.document_graph)
+        )
         return self.quads

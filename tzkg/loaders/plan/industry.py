@@ -24,7 +24,9 @@ PLATFORMS = re.compile(r"(?:大力提升|提升|加快|加强)(?P<x>[^,。]+?)�
 PARTNERS = re.compile(r"与(?P<x>[^,。]+?)等(?P<tail>[^,。]*?)(?:的)?(?:科技)?合作")
 TECHNOLOGIES = re.compile(r"突破(?P<x>[^,。]+?)(?:等(?P<tail>[^,。]*))?(?=[,。]|$)")
 FOCUS = [
-    re.compile(r"(?:重点发展|大力发展|鼓励发展|统筹推进|重点开展)(?P<x>[^,。]+?)等(?P<tail>[^,。]*)"),
+    re.compile(
+        r"(?:重点发展|大力发展|鼓励发展|统筹推进|重点开展)(?P<x>[^,。]+?)等(?P<tail>[^,。]*)"
+    ),
     re.compile(r"重点在(?P<x>[^,。]+?)等领域(?P<tail>)"),
     re.compile(r"向(?P<x>[^,。]+?)方向发展(?P<tail>)"),
     re.compile(r"以“(?P<x>[^”]+)”为战略方向(?P<tail>)"),
@@ -160,8 +162,11 @@ def _place(
         name, note = bracketed["name"], bracketed["note"]
     zone_class = lexicon.zone_class(name)
     if zone_class is not None:
-        classes = ["Zone", "DevelopmentZone", zone_class] if zone_class == "HighTechZone" else [
-            "Zone", zone_class]
+        classes = (
+            ["Zone", "DevelopmentZone", zone_class]
+            if zone_class == "HighTechZone"
+            else ["Zone", zone_class]
+        )
         node = graph.entity("zone", name, classes, sentence)
         division = _division(note, context) if note else None
         if division is not None:
@@ -183,12 +188,12 @@ def _platforms(
     context: IndustryContext,
     listed: str,
 ) -> None:
-    """A platform list, with the genre's distribution: A、B国家级技术中心 and A国家级技术中心和省级实验室."""
+    """A platform list, distributing type and host: A、B国家级技术中心 / A技术中心和省级实验室."""
     parts: list[tuple[str, str]] = []
     for item in split_list(listed, lexicon.PLATFORM_LIST_SEPARATORS):
-        type_part = lexicon.TYPE_PART.search(item)
-        if type_part:
-            parts.append((item[: type_part.start()], type_part.group()))
+        type_match = lexicon.TYPE_PART.search(item)
+        if type_match:
+            parts.append((item[: type_match.start()], type_match.group()))
         else:
             parts.append((item, ""))
     for i in range(len(parts) - 2, -1, -1):  # A、B技术中心: A borrows the type on its right

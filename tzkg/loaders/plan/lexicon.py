@@ -28,18 +28,30 @@ PLATFORM_TYPES: list[tuple[str, str, str, str]] = [
         "ProvincialEnterpriseTechnologyCentre",
         "EnterpriseTechnologyCentre",
     ),
-    (r"(?:工程技术研究中心|工程研究中心|工程中心)", "EngineeringCentre",
-     "ProvincialEngineeringCentre", "EngineeringCentre"),
+    (
+        r"(?:工程技术研究中心|工程研究中心|工程中心)",
+        "EngineeringCentre",
+        "ProvincialEngineeringCentre",
+        "EngineeringCentre",
+    ),
     (r"研发中心", "RDCentre", "ProvincialRDCentre", "RDCentre"),
-    (r"(?:产业|技术)?创新中心", "IndustryInnovationCentre", "IndustryInnovationCentre",
-     "IndustryInnovationCentre"),
+    (
+        r"(?:产业|技术)?创新中心",
+        "IndustryInnovationCentre",
+        "IndustryInnovationCentre",
+        "IndustryInnovationCentre",
+    ),
     (r"研究中心", "ResearchCentre", "ResearchCentre", "ResearchCentre"),
     (r"(?:研究院|研究所)", "ResearchInstitute", "ResearchInstitute", "ResearchInstitute"),
     (r"新型研发机构", "NewTypeRDInstitution", "NewTypeRDInstitution", "NewTypeRDInstitution"),
     (r"孵化器", "Incubator", "Incubator", "Incubator"),
     (r"众创空间", "MakerSpace", "MakerSpace", "MakerSpace"),
-    (r"(?:公共服务平台|服务平台|检验检测平台|测试中心)", "PublicServicePlatform",
-     "PublicServicePlatform", "PublicServicePlatform"),
+    (
+        r"(?:公共服务平台|服务平台|检验检测平台|测试中心)",
+        "PublicServicePlatform",
+        "PublicServicePlatform",
+        "PublicServicePlatform",
+    ),
 ]
 
 LEVEL_WORDS = r"(?:国家级|国家|全国|省级|[\u4e00-\u9fff]{2}省|省|市级)"
@@ -48,9 +60,7 @@ PROVINCIAL = re.compile(r"省级|^[\u4e00-\u9fff]{2}省|^省|[^\u4e00-\u9fff]省
 MUNICIPAL = re.compile(r"市级|^市")
 
 TYPE_PART = re.compile(
-    LEVEL_WORDS + "?(?:"
-    + "|".join(pattern for pattern, *_ in PLATFORM_TYPES)
-    + r")$"
+    LEVEL_WORDS + "?(?:" + "|".join(pattern for pattern, *_ in PLATFORM_TYPES) + r")$"
 )
 
 # short names that end like this are organisations that can host a platform
@@ -86,7 +96,18 @@ ASPIRATIONAL = re.compile(r"力争|争创|努力|争取")
 SCOPE_WORDS = re.compile(r"^(?:[,、]|到\d{4}年(?:底|末)?|每年|力争|争取|努力)+")
 STOCK_VERBS = ("拥有", "建成", "达到", "实现", "保持", "培育")
 FLOW_VERBS = (
-    "新增", "突破", "实施", "达成", "孵化", "转化", "解决", "引进", "入选", "上市", "累计", "申请",
+    "新增",
+    "突破",
+    "实施",
+    "达成",
+    "孵化",
+    "转化",
+    "解决",
+    "引进",
+    "入选",
+    "上市",
+    "累计",
+    "申请",
 )
 INCREASE_VERBS = ("提高", "提升", "增长", "增加")
 LEVEL_VERBS_AT_END = ("达到", "达", "为")

@@ -17,9 +17,11 @@ from tzkg.loaders.plan.emit import PlanGraph, integer, zh
 from tzkg.loaders.plan.structure import Item
 from tzkg.loaders.plan.targets import emit_targets
 from tzkg.loaders.plan.text import Sentence
-from tzkg.vocab import A, LABEL, tzo
+from tzkg.vocab import LABEL, A, tzo
 
-QUOTED_PROGRAMME = re.compile(r"“(?P<name>[^”]{2,20})”(?P<suffix>(?:保障|培育)?(?:计划|工程)|业务)?")
+QUOTED_PROGRAMME = re.compile(
+    r"“(?P<name>[^”]{2,20})”(?P<suffix>(?:保障|培育)?(?:计划|工程)|业务)?"
+)
 PLAIN_PROGRAMME = re.compile(r"(?:实施|启动)(?P<name>[^,。、“”;]{2,12}?计划)")
 ESTABLISHED_BODY = re.compile(r"(?:设立|组建|成立)(?P<name>市[^,。、;]*?委员会)")
 
@@ -64,12 +66,16 @@ class DepartmentReader:
     def _needs_city_prefix(self, item: str) -> bool:
         if not lexicon.CITY_DEPARTMENT_SUFFIX.search(item):
             return False
-        if item.startswith(("各", "人行")) or (self.city_short and item.startswith(self.city_short)):
+        if item.startswith(("各", "人行")) or (
+            self.city_short and item.startswith(self.city_short)
+        ):
             return False
         return not item.startswith("市") or item.startswith("市场")
 
 
-def read_note(sentence: Sentence, reader: DepartmentReader) -> tuple[list[str], list[str], list[str]]:
+def read_note(
+    sentence: Sentence, reader: DepartmentReader
+) -> tuple[list[str], list[str], list[str]]:
     """(lead, responsible, sticky) names of a department note sentence."""
     text = sentence.norm
     lead: list[str] = []
@@ -100,7 +106,9 @@ def body(graph: PlanGraph, name: str, where: Sentence) -> NamedNode:
 
 
 def read_measures(
-    graph: PlanGraph, items: list[Item], reader: DepartmentReader,
+    graph: PlanGraph,
+    items: list[Item],
+    reader: DepartmentReader,
     county_divisions: dict[str, NamedNode],
 ) -> None:
     """Emit each numbered item of the measures section as a tzo:KeyMeasure."""
@@ -119,23 +127,29 @@ def read_measures(
         graph.reviewed_labels(measure, "measure", item.title)
         graph.fact(measure, tzo("section"), item.node, where)
         graph.fact(measure, tzo("order"), integer(number), where)
-        emit_targets(graph, item.node, item.number, item.sentences, [measure, item.node, graph.plan])
+        emit_targets(
+            graph, item.node, item.number, item.sentences, [measure, item.node, graph.plan]
+        )
         for sentence in item.sentences:
             if lexicon.DEPARTMENT_NOTE.match(sentence.norm):
                 lead, responsible, new_sticky = read_note(sentence, reader)
                 sticky.extend(n for n in new_sticky if n not in sticky)
-                _departments(graph, measure, lead, responsible + sticky, sentence,
-                             county_divisions)
+                _departments(graph, measure, lead, responsible + sticky, sentence, county_divisions)
             _programmes(graph, measure, sentence)
 
 
 def _departments(
-    graph: PlanGraph, measure: NamedNode, lead: list[str], responsible: list[str],
-    where: Sentence, county_divisions: dict[str, NamedNode],
+    graph: PlanGraph,
+    measure: NamedNode,
+    lead: list[str],
+    responsible: list[str],
+    where: Sentence,
+    county_divisions: dict[str, NamedNode],
 ) -> None:
-    for names, prop, inverse in ((lead, "leadDepartment", "isLeadDepartmentOf"),
-                                 (responsible, "responsibleDepartment",
-                                  "isResponsibleDepartmentOf")):
+    for names, prop, inverse in (
+        (lead, "leadDepartment", "isLeadDepartmentOf"),
+        (responsible, "responsibleDepartment", "isResponsibleDepartmentOf"),
+    ):
         for name in names:
             node = body(graph, name, where)
             graph.fact(measure, tzo(prop), node, where)
@@ -175,7 +189,8 @@ def read_mechanisms(graph: PlanGraph, items: list[Item]) -> None:
         graph.fact(node, tzo("order"), integer(number), where)
         for sentence in item.sentences:
             for match in ESTABLISHED_BODY.finditer(sentence.norm):
-                committee = graph.entity("body", match["name"], ["PublicBody", "CoordinationBody"],
-                                         sentence)
+                committee = graph.entity(
+                    "body", match["name"], ["PublicBody", "CoordinationBody"], sentence
+                )
                 graph.fact(node, tzo("establishes"), committee, sentence)
             _programmes(graph, node, sentence)

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
 
-from tzkg.loaders.plan.emit import PlanGraph, integer, zh
 from tzkg.loaders.plan import lexicon
+from tzkg.loaders.plan.emit import PlanGraph, integer, zh
 from tzkg.loaders.plan.lexicon import SECTION_ROLES
 from tzkg.loaders.plan.text import Paragraph, Sentence
-from tzkg.vocab import A, DCT, ELI, LABEL, TIME, XSD, iri, tzo
+from tzkg.vocab import DCT, ELI, LABEL, TIME, XSD, A, iri, tzo
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 TOP_HEADING = re.compile(r"^(?P<num>[一二三四五六七八九十]+)、\s*(?P<title>.+)$")
@@ -109,8 +109,15 @@ def read_structure(graph: PlanGraph, paragraphs: list[Paragraph]) -> DocumentFac
         if item_heading:
             number = f"{top_number}.{item_heading['num']}"
             node = graph.minter.path("id", "plan", graph.plan_slug, "section", number)
-            _section(graph, node, top, item_heading["num"], item_heading["title"],
-                     int(item_heading["num"]), first)
+            _section(
+                graph,
+                node,
+                top,
+                item_heading["num"],
+                item_heading["title"],
+                int(item_heading["num"]),
+                first,
+            )
             current = Item(role, node, number, item_heading["title"], first)
             items.append(current)
         assert current is not None
@@ -120,7 +127,12 @@ def read_structure(graph: PlanGraph, paragraphs: list[Paragraph]) -> DocumentFac
 
 
 def _section(
-    graph: PlanGraph, node: NamedNode, parent: NamedNode, number: str, title: str, order: int,
+    graph: PlanGraph,
+    node: NamedNode,
+    parent: NamedNode,
+    number: str,
+    title: str,
+    order: int,
     where: Sentence,
 ) -> None:
     graph.fact(node, A, tzo("Section"), None)
@@ -129,7 +141,12 @@ def _section(
         graph.fact(parent, tzo("hasSection"), node, None)
     graph.fact(node, iri(ELI, "number"), Literal(number), None)
     graph.fact(node, iri(ELI, "title"), zh(title), where)
-    graph.fact(node, LABEL, zh(f"{number}、{title}" if not number.isdigit() else f"{number}. {title}"), where)
+    graph.fact(
+        node,
+        LABEL,
+        zh(f"{number}、{title}" if not number.isdigit() else f"{number}. {title}"),
+        where,
+    )
     graph.fact(node, tzo("order"), integer(order), None)
 
 
@@ -184,5 +201,9 @@ def _title(graph: PlanGraph, title: str, where: Sentence) -> None:
             instant = graph.minter.path("id", "plan", graph.plan_slug, "period", str(year))
             graph.fact(interval, iri(TIME, prop), instant, where)
             graph.fact(instant, A, iri(TIME, "Instant"), where)
-            graph.fact(instant, iri(TIME, "inXSDgYear"),
-                       Literal(str(year), datatype=NamedNode(XSD + "gYear")), where)
+            graph.fact(
+                instant,
+                iri(TIME, "inXSDgYear"),
+                Literal(str(year), datatype=NamedNode(XSD + "gYear")),
+                where,
+            )

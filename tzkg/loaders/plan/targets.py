@@ -10,7 +10,7 @@ from pyoxigraph import Literal, NamedNode
 from tzkg.loaders.plan import lexicon
 from tzkg.loaders.plan.emit import PlanGraph, integer, zh
 from tzkg.loaders.plan.text import Sentence
-from tzkg.vocab import A, LABEL, SCHEMA, XSD, iri, tzo
+from tzkg.vocab import LABEL, SCHEMA, XSD, A, iri, tzo
 
 QUOTED = re.compile(r"“[^”]*”")
 CLAUSE_SEPARATORS = ",;"
@@ -109,8 +109,15 @@ def read_targets(sentence: Sentence, carried_deadline: int | None = None) -> lis
             inherited = (verb, kind)
             boundary = end
             targets.append(
-                _target(match, indicator.strip(), label, kind, None if annual else deadline,
-                        annual, aspirational)
+                _target(
+                    match,
+                    indicator.strip(),
+                    label,
+                    kind,
+                    None if annual else deadline,
+                    annual,
+                    aspirational,
+                )
             )
         for rank in lexicon.RANK.finditer(clause):
             targets.append(
@@ -168,7 +175,10 @@ def decimal(value: str) -> Literal:
 
 
 def emit_targets(
-    graph: PlanGraph, section: NamedNode, number: str, sentences: list[Sentence],
+    graph: PlanGraph,
+    section: NamedNode,
+    number: str,
+    sentences: list[Sentence],
     owners: list[NamedNode],
 ) -> list[NamedNode]:
     """Emit the targets of one plan item; `owners` (section, measure, plan) get tzo:hasTarget."""
@@ -204,15 +214,22 @@ def _emit(graph: PlanGraph, node: NamedNode, target: Target, where: Sentence) ->
         (tzo("targetKind"), tzo(target.kind)),
         (tzo("bound"), tzo(target.bound)),
         (iri(SCHEMA, "unitText"), Literal(target.unit)),
-        (tzo("isAspirational"), Literal("true" if target.aspirational else "false",
-                                        datatype=NamedNode(XSD + "boolean"))),
+        (
+            tzo("isAspirational"),
+            Literal(
+                "true" if target.aspirational else "false", datatype=NamedNode(XSD + "boolean")
+            ),
+        ),
     ]
     if target.unit == "%":
         facts.append((iri(SCHEMA, "unitCode"), Literal(lexicon.PERCENT_UNIT_CODE)))
-    for prop, value in (("value", target.value), ("minValue", target.min_value),
-                        ("maxValue", target.max_value)):
+    for name, value in (
+        ("value", target.value),
+        ("minValue", target.min_value),
+        ("maxValue", target.max_value),
+    ):
         if value is not None:
-            facts.append((iri(SCHEMA, prop), decimal(value)))
+            facts.append((iri(SCHEMA, name), decimal(value)))
     if target.deadline is not None:
         facts.append((tzo("deadlineYear"), integer(target.deadline)))
     if target.annual:

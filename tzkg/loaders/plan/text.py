@@ -99,9 +99,9 @@ def read_plan(path: Path) -> PlanText:
     try:
         raw = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line_number = data[: exc.start].count(b"\n") + 1
         raise SourceError(
-            "the plan is not UTF-8 text", where=f"{path}:{line}", code="plan-encoding"
+            "the plan is not UTF-8 text", where=f"{path}:{line_number}", code="plan-encoding"
         ) from exc
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     norm = normalize(raw)
