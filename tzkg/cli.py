@@ -76,6 +76,9 @@ GRAPH_FORMATS: dict[OutputFormat, RdfFormat] = {
     OutputFormat.xml: RdfFormat.RDF_XML,
 }
 
+TOP = 30
+"""How many rows `tzkg stats` shows per table."""
+
 StoreOption = Annotated[
     Path | None,
     typer.Option("--store", help="The store directory (default: TZKG_STORE_DIR or var/store)."),
@@ -197,40 +200,42 @@ def _print_result(result: QueryResult, fmt: OutputFormat) -> None:
     elif result.kind == "ask":
         typer.echo("true" if result.boolean else "false")
     else:
-        table = Table(*result.variables, show_lines=False)
+        table = Table()
+        for variable in result.variables:
+            table.add_column(variable, overflow="fold")
+        base = get_settings().base_iri
         for row in result.rows:
-            table.add_row(*(_cell(row.get(v)) for v in result.variables))
+            table.add_row(*(_cell(row.get(v), base) for v in result.variables))
         console = _console()
         console.print(table)
         count = len(result.rows)
         console.print(f"{count} row{'s' if count != 1 else ''}", style="dim")
 
 
-def _cell(term: Term | None) -> Text:
-    """A term as a table cell: compact IRIs, literal values with a dim language tag."""
+def _cell(term: Term | None, base_iri: str = "") -> Text:
+    """A term as a table cell: `tzo:X`, `<id/x>` below the base IRI, literal values."""
     if term is None:
         return Text("")
     if isinstance(term, NamedNode):
-        return Text(compact_iri(term.value))
+        return Text(compact_iri(term.value, base_iri=base_iri))
     if isinstance(term, BlankNode):
         return Text(f"_:{term.value}", style="dim")
     if isinstance(term, RdfLiteral):
-        cell = Text(term.value)
-        if term.language:
-            cell.append(f"@{term.language}", style="dim")
-        return cell
+        return Text(term.value)
     assert isinstance(term, Triple)
-    parts = (_cell(term.subject), _cell(term.predicate), _cell(term.object))
+    parts = (_cell(t, base_iri) for t in (term.subject, term.predicate, term.object))
     return Text("<< ").append_text(Text(" ").join(parts)).append(" >>")
 
 
-def compact_iri(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
-    """`tzo:Plan` for an IRI in a known namespace, else the IRI itself."""
+def compact_iri(iri: str, prefixes: dict[str, str] = PREFIXES, *, base_iri: str = "") -> str:
+    """`tzo:Plan` for an IRI in a known namespace, `<id/x>` below the base IRI, else the IRI."""
     best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default="")
-    if not best:
-        return iri
-    prefix = next(name for name, ns in prefixes.items() if ns == best)
-    return f"{prefix}:{iri[len(best) :]}"
+    if best:
+        prefix = next(name for name, ns in prefixes.items() if ns == best)
+        return f"{prefix}:{iri[len(best) :]}"
+    if base_iri and iri.startswith(base_iri) and len(iri) > len(base_iri):
+        return f"<{iri[len(base_iri) :]}>"
+    return iri
 
 
 def _write_bytes(data: bytes) -> None:
@@ -263,11 +268,12 @@ def stats(store: StoreOption = None) -> None:
         graph = open_store(settings.store_dir)
         info = read_build_info(settings.store_dir)
         per_graph = graph.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+            "GROUP BY ?g ORDER BY DESC(?n) ?g"
         ).rows
         per_class = graph.query(
             "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
-            "GROUP BY ?class ORDER BY DESC(?n) ?class LIMIT 30"
+            f"GROUP BY ?class ORDER BY DESC(?n) ?class LIMIT {TOP}"
         ).rows
         triples = graph.count_triples()
         quads = len(graph)
@@ -278,11 +284,13 @@ def stats(store: StoreOption = None) -> None:
     console.print(f"graphs      {len(per_graph)}")
     if info is not None:
         console.print(f"built at    {info.built_at} ({info.seconds:.2f} s)")
-    graphs = Table("named graph", "quads")
-    for row in per_graph:
-        graphs.add_row(_cell(row["g"]), _cell(row["n"]))
+    graphs = Table("named graph", "quads", title=f"largest named graphs (top {TOP})")
+    for row in per_graph[:TOP]:
+        graphs.add_row(_cell(row["g"], settings.base_iri), _cell(row["n"]))
     console.print(graphs)
-    classes = Table("class", "entities", title="entities per class (top 30)")
+    if len(per_graph) > TOP:
+        console.print(f"… and {len(per_graph) - TOP} more named graphs", style="dim")
+    classes = Table("class", "entities", title=f"entities per class (top {TOP})")
     for row in per_class:
         classes.add_row(_cell(row["class"]), _cell(row["n"]))
     console.print(classes)

@@ -277,9 +277,9 @@ def negotiate(accept: str | None, offers: Mapping[str, F]) -> tuple[str, F]:
             return default
         if media.endswith("/*"):
             family = media[:-1]
-            for offer, value in offers.items():
+            for offer, chosen in offers.items():
                 if offer.startswith(family):
-                    return offer, value
+                    return offer, chosen
     return default  # nothing acceptable: send the default rather than 406
 
 

@@ -473,18 +473,16 @@ def _prune(builds: Path, *, keep: set[Path], finished_too: bool) -> None:
     for path in builds.iterdir():
         if path in keep or not path.is_dir():
             continue
+        match = _BUILD_NAME.match(path.name)
+        if match and int(match[1]) != os.getpid() and _alive(int(match[1])):
+            continue  # another process is building there right now
         finished = (path / BUILD_INFO).exists() or path.name.startswith("legacy-")
         if finished and not finished_too:
             continue
-        match = _BUILD_NAME.match(path.name)
-        if not finished and match and _alive(int(match[1])):
-            continue  # another process is building there right now
         shutil.rmtree(path, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -563,6 +561,10 @@ def _used_prefixes(triples: Iterable[Triple], prefixes: Mapping[str, str]) -> di
     return {
         name: ns for name, ns in prefixes.items() if any(value.startswith(ns) for value in iris)
     }
+
+
+def _conforms(store: OxigraphStore) -> GraphStore:
+    return store  # mypy checks here that OxigraphStore implements GraphStore
 
 
 def _serialized(data: bytes | None) -> bytes:

@@ -53,56 +53,144 @@ PREFIXES: dict[str, str] = {
 # --- tzo classes -------------------------------------------------------------------------
 CLASSES = [
     # the document
-    "Plan", "Section", "Paragraph", "Meeting", "SourceSpan",
+    "Plan",
+    "Section",
+    "Paragraph",
+    "Meeting",
+    "SourceSpan",
     # taxonomies
-    "IndustrialCluster", "IndustrialField", "KeyTechnology", "FocusArea", "Indicator",
-    "PlatformLevel", "TargetKind", "Recurrence", "ValueBound", "ProgrammeKind",
+    "IndustrialCluster",
+    "IndustrialField",
+    "KeyTechnology",
+    "FocusArea",
+    "Indicator",
+    "PlatformLevel",
+    "TargetKind",
+    "Recurrence",
+    "ValueBound",
+    "ProgrammeKind",
     # organisations
-    "Enterprise", "ResearchOrganization", "PublicBody", "GovernmentDepartment",
-    "LocalGovernment", "AdministrativeCommittee", "FinancialRegulator", "CoordinationBody",
+    "Enterprise",
+    "ResearchOrganization",
+    "PublicBody",
+    "GovernmentDepartment",
+    "LocalGovernment",
+    "AdministrativeCommittee",
+    "FinancialRegulator",
+    "CoordinationBody",
     # platforms
-    "InnovationPlatform", "Laboratory", "KeyLaboratory", "NationalKeyLaboratory",
-    "ProvincialKeyLaboratory", "TechnologyCentre", "EnterpriseTechnologyCentre",
-    "NationalEnterpriseTechnologyCentre", "ProvincialEnterpriseTechnologyCentre",
-    "RDCentre", "ProvincialRDCentre", "EngineeringCentre", "ProvincialEngineeringCentre",
-    "InnovationCentre", "IndustryInnovationCentre", "ResearchInstitute", "ResearchCentre",
-    "NewTypeRDInstitution", "Incubator", "MakerSpace", "PublicServicePlatform",
+    "InnovationPlatform",
+    "Laboratory",
+    "KeyLaboratory",
+    "NationalKeyLaboratory",
+    "ProvincialKeyLaboratory",
+    "TechnologyCentre",
+    "EnterpriseTechnologyCentre",
+    "NationalEnterpriseTechnologyCentre",
+    "ProvincialEnterpriseTechnologyCentre",
+    "RDCentre",
+    "ProvincialRDCentre",
+    "EngineeringCentre",
+    "ProvincialEngineeringCentre",
+    "InnovationCentre",
+    "IndustryInnovationCentre",
+    "ResearchInstitute",
+    "ResearchCentre",
+    "NewTypeRDInstitution",
+    "Incubator",
+    "MakerSpace",
+    "PublicServicePlatform",
     # places
-    "AdministrativeDivision", "CountyLevelDivision", "Township", "Zone", "IndustrialPark",
-    "DevelopmentZone", "HighTechZone",
+    "AdministrativeDivision",
+    "CountyLevelDivision",
+    "Township",
+    "Zone",
+    "IndustrialPark",
+    "DevelopmentZone",
+    "HighTechZone",
     # measures, targets, programmes
-    "KeyMeasure", "Target", "Programme", "WorkMechanism",
+    "KeyMeasure",
+    "Target",
+    "Programme",
+    "WorkMechanism",
 ]
 
 OBJECT_PROPERTIES = [
     # document
-    "approvedAt", "promulgatedBy", "hasSection", "section",
+    "approvedAt",
+    "promulgatedBy",
+    "hasSection",
+    "section",
     # industry
-    "inCluster", "hasField", "coreZone", "reliesOn", "hasLeadEnterprise", "isLeadEnterpriseOf",
-    "hasBackboneEnterprise", "isBackboneEnterpriseOf", "hasEnterprise", "enterpriseOf",
-    "hasKeyTechnology", "hasFocusArea", "hasResearchPartner", "isResearchPartnerOf",
+    "inCluster",
+    "hasField",
+    "coreZone",
+    "reliesOn",
+    "hasLeadEnterprise",
+    "isLeadEnterpriseOf",
+    "hasBackboneEnterprise",
+    "isBackboneEnterpriseOf",
+    "hasEnterprise",
+    "enterpriseOf",
+    "hasKeyTechnology",
+    "hasFocusArea",
+    "hasResearchPartner",
+    "isResearchPartnerOf",
     # platforms
-    "supports", "supportedBy", "hostedBy", "hosts", "level",
+    "supports",
+    "supportedBy",
+    "hostedBy",
+    "hosts",
+    "level",
     # places and organisations
-    "locatedIn", "administeredWith",
+    "locatedIn",
+    "administeredWith",
     # measures and targets
-    "leadDepartment", "isLeadDepartmentOf", "responsibleDepartment",
-    "isResponsibleDepartmentOf", "involvedBody", "hasTarget", "targetOf", "indicator",
-    "targetKind", "recurrence", "bound", "hasProgramme", "programmeKind", "establishes",
+    "leadDepartment",
+    "isLeadDepartmentOf",
+    "responsibleDepartment",
+    "isResponsibleDepartmentOf",
+    "involvedBody",
+    "hasTarget",
+    "targetOf",
+    "indicator",
+    "targetKind",
+    "recurrence",
+    "bound",
+    "hasProgramme",
+    "programmeKind",
+    "establishes",
 ]
 
 DATA_PROPERTIES = [
-    "order", "text", "deadlineYear", "isAspirational", "periodStartYear", "periodEndYear",
-    "divisionCode", "uscc", "sourceFile", "sha256",
+    "order",
+    "text",
+    "deadlineYear",
+    "isAspirational",
+    "periodStartYear",
+    "periodEndYear",
+    "divisionCode",
+    "uscc",
+    "sourceFile",
+    "sha256",
 ]
 
 # --- individuals declared in the ontology --------------------------------------------------
 INDIVIDUALS = [
-    "National", "Provincial", "Municipal",  # PlatformLevel
-    "Stock", "Flow", "Increase",  # TargetKind
+    "National",
+    "Provincial",
+    "Municipal",  # PlatformLevel
+    "Stock",
+    "Flow",
+    "Increase",  # TargetKind
     "Annual",  # Recurrence
-    "Exact", "Range", "AtLeast", "AtMost",  # ValueBound
-    "TalentProgramme", "FinanceProgramme", "EnterpriseProgramme",  # ProgrammeKind
+    "Exact",
+    "Range",
+    "AtLeast",
+    "AtMost",  # ValueBound
+    "TalentProgramme",
+    "FinanceProgramme",
+    "EnterpriseProgramme",  # ProgrammeKind
 ]
 
 TZO_TERMS = frozenset(CLASSES + OBJECT_PROPERTIES + DATA_PROPERTIES + INDIVIDUALS)
