@@ -150,6 +150,21 @@ def test_failed_build_leaves_the_previous_store(store_dir: Path) -> None:
         assert not store.query('ASK { ?s ?p "新数据"@zh }').boolean
 
 
+def test_a_refusing_finish_step_leaves_the_previous_store(store_dir: Path) -> None:
+    before = os.readlink(store_dir)
+    seen: list[int] = []
+
+    def refuse(store: tzkg.store.OxigraphStore) -> None:
+        seen.append(len(store))  # the step sees the complete new store
+        raise SourceError("validation found 1 violation", code="shacl-violation")
+
+    with pytest.raises(SourceError):
+        build_store(store_dir, tiny_quads()[:2], before_swap=refuse)
+    assert seen == [2]
+    assert os.readlink(store_dir) == before
+    assert builds_of(store_dir) == [Path(before).name]
+
+
 def test_a_killed_build_is_ignored_then_cleaned(store_dir: Path, tmp_path: Path) -> None:
     before = os.readlink(store_dir)
     script = (

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from pyoxigraph import Quad
 
 from tzkg.config import Settings
+from tzkg.store import BuildInfo, OxigraphStore, build_store
+
+FinishStep = Callable[[OxigraphStore, Settings], None]
+"""A step run on the complete new store before it is swapped in; raising aborts the build."""
+
+FINISH_STEPS: list[FinishStep] = []
+"""Steps in order (reasoning, then validation); a failing step leaves the old store in place."""
 
 
 def default_plan_files(settings: Settings) -> list[Path]:
@@ -25,3 +32,13 @@ def build_quads(settings: Settings, plan_files: Sequence[Path] | None = None) ->
     yield from load_reference(settings)
     for path in plan_files if plan_files is not None else default_plan_files(settings):
         yield from load_plan(path, settings)
+
+
+def build(settings: Settings, plan_files: Sequence[Path] | None = None) -> BuildInfo:
+    """Build the store at settings.store_dir atomically from data/ and ontology/."""
+
+    def finish(store: OxigraphStore) -> None:
+        for step in FINISH_STEPS:
+            step(store, settings)
+
+    return build_store(settings.store_dir, build_quads(settings, plan_files), before_swap=finish)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tzkg.commands import register_all
 from tzkg.config import Settings, get_settings
 from tzkg.errors import QueryParameterError, QuerySyntaxError, TzkgError
 from tzkg.queries import get_named_query, load_named_queries, resolve_iri
@@ -108,8 +109,8 @@ def _console() -> Console:
     return Console(highlight=False)
 
 
-@app.command()
-def build(
+@app.command("build")
+def build_command(
     store: StoreOption = None,
     plan: Annotated[
         list[Path] | None,
@@ -117,12 +118,11 @@ def build(
     ] = None,
 ) -> None:
     """Build the store from data/ and ontology/; the old store stays until the new one is done."""
-    from tzkg.build import build_quads
-    from tzkg.store import build_store
+    from tzkg.build import build
 
     settings = _settings(store)
     with user_errors():
-        info = build_store(settings.store_dir, build_quads(settings, plan or None))
+        info = build(settings, plan or None)
     _console().print(
         f"built {settings.store_dir}: {info.triples} triples ({info.quads} quads) "
         f"in {info.graphs} named graphs, {info.seconds:.2f} s"
@@ -360,6 +360,9 @@ def serve(
         port=port if port is not None else settings.port,
         log_level="info",
     )
+
+
+register_all(app)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -390,10 +390,17 @@ class BuildInfo:
 _build_lock = threading.Lock()
 
 
-def build_store(store_dir: Path, quads: Iterable[Quad]) -> BuildInfo:
+def build_store(
+    store_dir: Path,
+    quads: Iterable[Quad],
+    *,
+    before_swap: Callable[[OxigraphStore], None] | None = None,
+) -> BuildInfo:
     """Load `quads` into a fresh store and, only once that succeeded, make it `store_dir`.
 
     The previous build is kept (a running server may still read it); older ones are deleted.
+    `before_swap` runs on the complete new store (open for writing) before it becomes current:
+    reasoning adds its graph there and validation may refuse the build by raising.
     If loading raises, `store_dir` is untouched and the new build directory is removed; a
     build killed midway leaves a directory that the next build deletes.
 
@@ -409,7 +416,7 @@ def build_store(store_dir: Path, quads: Iterable[Quad]) -> BuildInfo:
         build_dir = builds / f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}"
         build_dir.mkdir()
         try:
-            info = _load(build_dir, quads, now, started)
+            info = _load(build_dir, quads, now, started, before_swap)
             previous = _swap(store_dir, build_dir)
         except BaseException as exc:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -420,10 +427,18 @@ def build_store(store_dir: Path, quads: Iterable[Quad]) -> BuildInfo:
         return info
 
 
-def _load(build_dir: Path, quads: Iterable[Quad], now: datetime, started: float) -> BuildInfo:
+def _load(
+    build_dir: Path,
+    quads: Iterable[Quad],
+    now: datetime,
+    started: float,
+    before_swap: Callable[[OxigraphStore], None] | None,
+) -> BuildInfo:
     store = OxigraphStore(build_dir / DATA_DIR)
     try:
         store.bulk_load(quads)
+        if before_swap is not None:
+            before_swap(store)
         store.raw.flush()
         store.raw.optimize()
         counts = len(store), store.count_triples(), len(store.named_graphs())
