@@ -29,6 +29,13 @@ SKOS_CONCEPT_CLASSES = {
     "Indicator",
 }
 QUOTE_CONTEXT = 24  # characters of oa:prefix / oa:suffix
+SCHEMES: dict[str, tuple[str, str]] = {
+    "industries": ("产业集群与领域", "Industrial clusters and their fields"),
+    "technologies": ("关键技术", "Key technologies"),
+    "focus-areas": ("重点发展方向", "Focus areas"),
+    "indicators": ("目标指标", "Indicators of targets"),
+}
+"""The SKOS concept schemes the plan loader fills: (zh, en) labels."""
 
 
 def zh(text: str) -> Literal:
@@ -55,6 +62,7 @@ class PlanGraph:
         self._seen: set[tuple[NamedNode, NamedNode, Object]] = set()
         self._spans: dict[tuple[int, int], NamedNode] = {}
         self.titled = False
+        self._schemes: list[str] = []
 
     # --- provenance --------------------------------------------------------------------------
     def paragraph_iri(self, index: int) -> NamedNode:
@@ -141,16 +149,31 @@ class PlanGraph:
                     self._seen.add(key)
                     self.quads.append(Quad(node, p, o, graph))
 
-    def concept_in_scheme(self, node: NamedNode, scheme: str, where: Sentence | None) -> None:
-        """Put a SKOS concept in one of the project's concept schemes."""
-        self.fact(node, iri(SKOS, "inScheme"), self.minter.path("scheme", scheme), where)
+    def concept_in_scheme(
+        self, node: NamedNode, scheme: str, where: Sentence | None, *, top: bool = True
+    ) -> None:
+        """Put a SKOS concept in a concept scheme (as a top concept unless `top=False`)."""
+        scheme_node = self.minter.path("scheme", scheme)
+        self.fact(node, iri(SKOS, "inScheme"), scheme_node, where)
+        if top:
+            self.fact(node, iri(SKOS, "topConceptOf"), scheme_node, where)
+            self.fact(scheme_node, iri(SKOS, "hasTopConcept"), node, where)
+        if scheme not in self._schemes:
+            self._schemes.append(scheme)
 
     def list_order(self, node: NamedNode, order: int, where: Sentence | None) -> None:
         """The order of a resource among its siblings."""
         self.fact(node, tzo("order"), integer(order), where)
 
     def finish(self) -> list[Quad]:
-        """The quads, with the graph descriptions of the document and provenance graphs."""
+        """The quads, with the concept schemes and the descriptions of the document graphs."""
+        for scheme in self._schemes:
+            node = self.minter.path("scheme", scheme)
+            label_zh, label_en = SCHEMES[scheme]
+            self.fact(node, A, iri(SKOS, "ConceptScheme"), None)
+            self.fact(node, LABEL, zh(label_zh), None)
+            self.fact(node, LABEL, Literal(label_en, language="en"), None)
+            self.fact(node, PREF_LABEL, zh(label_zh), None)
         for graph in (self.document_graph, self.provenance_graph):
             self.quads.append(
                 Quad(graph, iri(PROV, "wasDerivedFrom"), self.plan, self.provenance_graph)

@@ -71,7 +71,7 @@ def read_tasks(graph: PlanGraph, items: list[Item], context: IndustryContext) ->
                 name = opening["field"]
                 subject = graph.entity("field", name, ["IndustrialField"], sentence)
                 graph.fact(subject, ALT_LABEL, zh(name + "领域"), sentence)
-                graph.concept_in_scheme(subject, "industries", sentence)
+                graph.concept_in_scheme(subject, "industries", sentence, top=False)
                 graph.list_order(subject, fields, sentence)
                 graph.fact(subject, tzo("inCluster"), cluster, sentence)
                 graph.fact(subject, iri(SKOS, "broader"), cluster, sentence)
