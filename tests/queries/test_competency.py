@@ -390,6 +390,7 @@ def test_focus_areas(ask: Ask) -> None:
         "肿瘤早期诊断",
         "药物作用靶点测试",
         "PET-MR",
+        "数字化可穿戴及远程诊疗",
     }
     assert {area for field, area in got if field == "石油化工"} == {
         "特种油",

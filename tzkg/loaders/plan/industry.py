@@ -25,7 +25,7 @@ PARTNERS = re.compile(r"与(?P<x>[^,。]+?)等(?P<tail>[^,。]*?)(?:的)?(?:科�
 TECHNOLOGIES = re.compile(r"突破(?P<x>[^,。]+?)(?:等(?P<tail>[^,。]*))?(?=[,。]|$)")
 FOCUS = [
     re.compile(
-        r"(?:重点发展|大力发展|鼓励发展|统筹推进|重点开展)(?P<x>[^,。]+?)等(?P<tail>[^,。]*)"
+        r"(?:重点发展|大力发展|鼓励发展|统筹推进|重点开展)(?P<x>[^,。]+)等(?P<tail>[^,。等]*)"
     ),
     re.compile(r"重点在(?P<x>[^,。]+?)等领域(?P<tail>)"),
     re.compile(r"向(?P<x>[^,。]+?)方向发展(?P<tail>)"),
@@ -103,7 +103,8 @@ def _read_sentence(
             graph.fact(subject, tzo("hasKeyTechnology"), tech, sentence)
     for pattern in FOCUS:
         for match in pattern.finditer(sentence.norm):
-            for name in split_list(match["x"]):
+            # each item may carry its own 等: PET-MR等高性能影像、数字化可穿戴及远程诊疗等设备
+            for name in dict.fromkeys(item.split("等")[0] for item in split_list(match["x"])):
                 area = graph.entity("focus-area", name, ["FocusArea"], sentence)
                 graph.concept_in_scheme(area, "focus-areas", sentence)
                 graph.fact(subject, tzo("hasFocusArea"), area, sentence)
