@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,25 @@ def test_missing_and_empty_files(settings: Settings, tmp_path: Path) -> None:
 def test_literals_are_tagged_chinese(quads: list[Quad]) -> None:
     labels = [q.object for q in quads if q.predicate.value.endswith("#label")]
     assert all(isinstance(label, Literal) and label.language in ("zh", "en") for label in labels)
+
+
+def test_every_named_entity_has_chinese_and_english_labels(settings: Settings) -> None:
+    from tzkg.build import build_quads
+
+    store = Store()
+    store.extend(build_quads(settings))
+    labelled = {
+        (row["s"].value, row["lang"].value)
+        for row in store.query(
+            """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            SELECT DISTINCT ?s (LANG(?l) AS ?lang) WHERE { ?s rdfs:label ?l }""",
+            use_default_graph_as_union=True,
+        )
+    }
+    structural = re.compile(
+        r"/id/plan/[^/]+/(span|paragraph|section|target|period)/|/division/\d{9}$"
+    )
+    entities = {s for s, lang in labelled if "/id/" in s and not structural.search(s)}
+    assert len(entities) > 150
+    assert {s for s in entities if (s, "en") not in labelled} == set()
+    assert {s for s in entities if (s, "zh") not in labelled} == set()

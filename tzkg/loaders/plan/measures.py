@@ -185,6 +185,7 @@ def read_mechanisms(graph: PlanGraph, items: list[Item]) -> None:
         where = item.title_sentence
         graph.fact(node, A, tzo("WorkMechanism"), where)
         graph.fact(node, LABEL, zh(item.title), where)
+        graph.reviewed_labels(node, "mechanism", item.title)
         graph.fact(node, tzo("section"), item.node, where)
         graph.fact(node, tzo("order"), integer(number), where)
         for sentence in item.sentences:

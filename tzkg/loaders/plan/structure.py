@@ -189,6 +189,7 @@ def _title(graph: PlanGraph, title: str, where: Sentence) -> None:
     graph.titled = True
     graph.fact(plan, iri(ELI, "title"), zh(title), where)
     graph.fact(plan, LABEL, zh(title), where)
+    graph.reviewed_labels(plan, "plan", title)
     period = PERIOD.search(title)
     if period:
         start, end = int(period["start"]), int(period["end"])
