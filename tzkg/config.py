@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     store_dir: Path = PROJECT_ROOT / "var" / "store"
     host: str = "127.0.0.1"
     port: int = 8000
+    # The JSON API and linked data (docs/api.md): the IRI `{base_iri}X` is served at `/X`.
+    api_page_size: int = 50
+    api_row_cap: int = 1000  # the most rows one API response carries; beyond it `truncated` is true
+    deref_redirect: bool = True  # /id/X answers 303 to /page/X or /data/X.ttl; False: served at /id/X
 
 
 @lru_cache(maxsize=1)

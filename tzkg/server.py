@@ -350,4 +350,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(TzkgError, _tzkg_error)
     app.include_router(sparql_router)
     app.include_router(service_router)
+    from tzkg.api import queries as named_queries  # the JSON API (docs/api.md)
+
+    app.include_router(named_queries.build_router(settings))
     return app
