@@ -68,7 +68,6 @@ def test_post_form_and_direct(client: TestClient) -> None:
             '?name\n"船舶中心"@zh',
         ),
         ("text/html;q=0.9, text/csv;q=0.5", "text/csv; charset=utf-8", "name"),
-        ("image/png", "application/sparql-results+json", '{"head"'),
     ],
 )
 def test_results_by_accept(client: TestClient, accept: str, media: str, start: str) -> None:
@@ -77,6 +76,12 @@ def test_results_by_accept(client: TestClient, accept: str, media: str, start: s
     assert response.headers["content-type"] == media
     assert response.text.startswith(start)
     assert response.headers["vary"] == "Accept"
+
+
+def test_nothing_acceptable_is_406(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": NAMES}, headers={"accept": "image/png"})
+    assert response.status_code == 406
+    assert response.json()["code"] == "not-acceptable"
 
 
 def test_ask(client: TestClient) -> None:
@@ -114,8 +119,8 @@ def test_malformed_query_is_400_with_where(client: TestClient) -> None:
     assert body["message"]
 
 
-def test_missing_query_and_wrong_content_type(client: TestClient) -> None:
-    missing = client.get("/sparql")
+def test_empty_query_and_wrong_content_type(client: TestClient) -> None:
+    missing = client.get("/sparql", params={"query": " "})
     assert missing.status_code == 400
     assert missing.json()["code"] == "query-parameter"
     wrong = client.post("/sparql", content=b"{}", headers={"content-type": "application/json"})

@@ -42,3 +42,9 @@ def build(settings: Settings, plan_files: Sequence[Path] | None = None) -> Build
             step(store, settings)
 
     return build_store(settings.store_dir, build_quads(settings, plan_files), before_swap=finish)
+
+
+# The dumps (/dumps) are written from the finished graph: keep this the last step registered.
+from tzkg.dumps import write_dumps  # noqa: E402
+
+FINISH_STEPS.append(write_dumps)

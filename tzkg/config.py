@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +28,22 @@ class Settings(BaseSettings):
     api_page_size: int = 50
     api_row_cap: int = 1000  # the most rows one API response carries; beyond it `truncated` is true
     deref_redirect: bool = True  # /id/X answers 303 to /page/X or /data/X.ttl; False: served at /id/X
+    # The SPARQL service (docs/query-timeouts.md): limits, query workers, writes, CORS.
+    query_timeout: float = 10.0  # seconds; `timeout=` on a request may lower it, never raise it
+    query_workers: int = 0  # worker processes that run queries; 0: one per CPU, at least 2
+    max_result_bytes: int = 256 * 1024 * 1024  # a larger /sparql result is refused: use /dumps
+    max_body_bytes: int = 16 * 1024 * 1024  # a larger request body is 413
+    write_token: str | None = None  # writes (SPARQL Update, /store) exist only when this is set
+    cors_origins: Annotated[list[str], NoDecode] = []  # comma-separated origins, or "*"
+    licence: str = "https://creativecommons.org/licenses/by/4.0/"
+    publisher: str = "泰州市科学技术局"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -86,3 +86,52 @@ class UnsupportedMediaTypeError(TzkgError):
 
     code = "unsupported-media-type"
     status = 415
+
+
+class ProtocolError(TzkgError):
+    """A request breaks the SPARQL 1.1 Protocol or the Graph Store Protocol."""
+
+    code = "protocol-error"
+    status = 400
+
+
+class NotAcceptableError(TzkgError):
+    """Nothing in the request's `Accept` (or `format=`) can be produced for this result."""
+
+    code = "not-acceptable"
+    status = 406
+
+
+class QueryTimeoutError(TzkgError):
+    """A query ran past its time limit and was stopped."""
+
+    code = "query-timeout"
+    status = 503
+
+
+class ResultTooLargeError(TzkgError):
+    """A query result is larger than the service sends; add LIMIT or fetch /dumps."""
+
+    code = "result-too-large"
+    status = 400
+
+
+class RequestTooLargeError(TzkgError):
+    """A request body is larger than the configured cap."""
+
+    code = "request-too-large"
+    status = 413
+
+
+class UnauthorizedError(TzkgError):
+    """A write came without the bearer token."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class ForbiddenError(TzkgError):
+    """A write came with a wrong token, or writes are off on this instance."""
+
+    code = "forbidden"
+    status = 403
