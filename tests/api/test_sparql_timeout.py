@@ -108,10 +108,13 @@ def test_timeout_can_only_lower_the_limit(client: TestClient, big_store: Path) -
 
 @pytest.mark.http
 def test_runaway_query_is_stopped_by_a_real_server(big_store: Path, tmp_path: Path) -> None:
-    with live_server(big_store, tmp_path / "uvicorn.log", {"TZKG_QUERY_WORKERS": "2"}) as base:
-        with httpx.Client(base_url=base, timeout=30) as http:
-            race(
-                lambda: http.get("/sparql", params={"query": EXPLOSIVE, "timeout": str(LIMIT)}),
-                lambda: http.get("/sparql", params={"query": SIMPLE}),
-            )
-            assert http.get("/health").json()["query_workers"] >= 1
+    env = {"TZKG_QUERY_WORKERS": "2"}
+    with (
+        live_server(big_store, tmp_path / "uvicorn.log", env) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
+        race(
+            lambda: http.get("/sparql", params={"query": EXPLOSIVE, "timeout": str(LIMIT)}),
+            lambda: http.get("/sparql", params={"query": SIMPLE}),
+        )
+        assert http.get("/health").json()["query_workers"] >= 1
