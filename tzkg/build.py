@@ -44,6 +44,11 @@ def build(settings: Settings, plan_files: Sequence[Path] | None = None) -> Build
     return build_store(settings.store_dir, build_quads(settings, plan_files), before_swap=finish)
 
 
+# The search index (tzkg/search) is made from the finished graph, into the build directory.
+from tzkg.search.index import finish_step as write_search_index  # noqa: E402
+
+FINISH_STEPS.append(write_search_index)
+
 # The dumps (/dumps) are written from the finished graph: keep this the last step registered.
 from tzkg.dumps import write_dumps  # noqa: E402
 

@@ -189,7 +189,9 @@ def pick_label(labels: Mapping[str, str], lang: Lang) -> str | None:
 
 # --- sources -------------------------------------------------------------------------------
 
-SourceKind = Literal["plan", "roster", "reference", "labels", "ontology", "document", "other"]
+SourceKind = Literal[
+    "plan", "roster", "reference", "labels", "ontology", "document", "inferred", "other"
+]
 
 
 class SourcePublic(BaseModel):
@@ -217,6 +219,7 @@ _SOURCE_RANK = {
     "labels": 4,
     "ontology": 5,
     "other": 6,
+    "inferred": 7,
 }
 _ROW = re.compile(r"/row/(\d+)$")
 
@@ -281,6 +284,8 @@ class SourceCatalog:
             kind = "ontology"
         elif graph.startswith(base + "graph/plan/"):
             kind = "document"
+        elif graph.startswith(base + "graph/inferred"):
+            kind = "inferred"
         match = _ROW.search(graph)
         return SourcePublic(
             kind=kind,
@@ -305,19 +310,25 @@ def _int(term: Term | None) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
-_catalogs: dict[int, SourceCatalog] = {}
+_catalogs: dict[str, SourceCatalog] = {}
 _catalogs_lock = threading.Lock()
+
+
+def source_rank(source: SourcePublic | None) -> int:
+    """How direct a source is: 0 for a plan sentence, higher for derived ones (inferred last)."""
+    return _SOURCE_RANK[source.kind] if source is not None else len(_SOURCE_RANK)
 
 
 def source_catalog(store: OxigraphStore, settings: Settings) -> SourceCatalog:
     """The catalogue of an open store (one per store object: a new build gets a new one)."""
     with _catalogs_lock:
-        catalog = _catalogs.get(id(store))
+        key = f"{id(store)}:{store.location}"  # a new build is a new store at a new place
+        catalog = _catalogs.get(key)
         if catalog is None or catalog.store is not store:
             if len(_catalogs) > 8:
                 _catalogs.clear()
             catalog = SourceCatalog(store, settings)
-            _catalogs[id(store)] = catalog
+            _catalogs[key] = catalog
         return catalog
 
 
@@ -334,6 +345,8 @@ class RefPublic(BaseModel):
     iri: str
     label: str | None
     source: SourcePublic | None = None
+    role: str | None = Field(default=None, description="How it relates, where that varies.")
+    via: str | None = Field(default=None, description="The id of the resource it comes through.")
 
 
 @dataclass
@@ -360,7 +373,6 @@ class Node:
 
 _FACTS_QUERY = """SELECT ?focus ?s ?p ?o ?g ?ol WHERE {
   %s
-  GRAPH ?g { ?s ?p ?o }
   OPTIONAL { ?o rdfs:label|skos:prefLabel ?ol FILTER(isIRI(?o)) }
 }"""
 
@@ -370,9 +382,10 @@ def load_nodes(
 ) -> dict[str, Node]:
     """The facts of `focus` and, with `related` (a property path from ?focus to ?s), of the
     resources it leads to, with the labels of every object; keyed by subject IRI."""
-    scope = "{ BIND(?focus AS ?s) }"
+    # the subject is bound first, so that each GRAPH pattern reads one subject's quads
+    scope = "{ GRAPH ?g { ?focus ?p ?o } BIND(?focus AS ?s) }"
     if related:
-        scope += f" UNION {{ ?focus {related} ?s }}"
+        scope += f" UNION {{ ?focus {related} ?s . GRAPH ?g {{ ?s ?p ?o }} }}"
     text = SPARQL_PREFIXES + _FACTS_QUERY % scope
     result = store.query(text, substitutions={"focus": focus})
     nodes: dict[str, Node] = {}

@@ -1,0 +1,1 @@
+"""Search over every named entity: an index built with each store, Chinese first."""

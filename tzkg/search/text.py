@@ -1,0 +1,116 @@
+"""How names become search tokens: Chinese words (jieba) and bigrams, pinyin, English words.
+
+The same functions analyse names at index time and the query at search time, so both sides
+always agree. Tokens never contain spaces (the index splits fields on whitespace).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[a-z0-9]+")
+_SPACE = re.compile(r"\s+")
+MAX_PINYIN_RUN = 8  # syllables in one pinyin token (names are short; this bounds the tokens)
+
+_jieba: Any = None
+_jieba_lock = threading.Lock()
+
+
+def segmenter() -> Any:
+    """jieba's tokenizer, loaded once per process (its dictionary takes about a second)."""
+    global _jieba
+    with _jieba_lock:
+        if _jieba is None:
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            _jieba = tokenizer
+        return _jieba
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width to ASCII), lower case, single spaces, trimmed.
+
+    >>> normalize("  Ａsian  Star ")
+    'asian star'
+    """
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().lower()
+
+
+def compact(text: str) -> str:
+    """The normalized text without any spaces: the form exact matches compare."""
+    return normalize(text).replace(" ", "")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether the text has Chinese characters."""
+    return _CJK.search(text) is not None
+
+
+def chinese_tokens(text: str) -> set[str]:
+    """jieba's search-mode words and every character bigram of each Chinese run.
+
+    >>> sorted(chinese_tokens("亚星锚链"))[:3]
+    ['亚星', '亚星锚链', '星锚']
+    """
+    tokens: set[str] = set()
+    for run in _CJK_RUN.findall(normalize(text)):
+        tokens.update(w for w in segmenter().cut_for_search(run) if w.strip())
+        tokens.update(run[i : i + 2] for i in range(len(run) - 1))
+        if len(run) == 1:
+            tokens.add(run)
+    return {t for t in tokens if " " not in t}
+
+
+def chinese_chars(text: str) -> set[str]:
+    """Single Chinese characters (for one-character queries)."""
+    return set(_CJK.findall(normalize(text)))
+
+
+def syllables(text: str) -> list[str]:
+    """The pinyin syllables of the Chinese characters (phrase-aware), ASCII words kept whole."""
+    found: list[str] = []
+    for piece in lazy_pinyin(normalize(text), style=Style.NORMAL, errors="default"):
+        found.extend(_WORD.findall(piece.lower()))
+    return found
+
+
+def pinyin_tokens(text: str) -> set[str]:
+    """Every run of up to MAX_PINYIN_RUN consecutive syllables, joined, and the initials.
+
+    >>> sorted(pinyin_tokens("亚星"))
+    ['xing', 'ya', 'yaxing', 'yx']
+    """
+    parts = syllables(text)
+    tokens: set[str] = set()
+    for start in range(len(parts)):
+        for end in range(start + 1, min(len(parts), start + MAX_PINYIN_RUN) + 1):
+            tokens.add("".join(parts[start:end]))
+    if len(parts) > 1:
+        tokens.add("".join(p[0] for p in parts))
+    return tokens
+
+
+def pinyin_compact(text: str) -> str:
+    """The whole name in pinyin without spaces: 亚星锚链 -> yaxingmaolian."""
+    return "".join(syllables(text))
+
+
+def english_words(text: str) -> list[str]:
+    """Lower-case ASCII words and numbers."""
+    return _WORD.findall(normalize(text))
+
+
+def english_prefixes(words: Iterable[str], shortest: int = 2) -> set[str]:
+    """Every prefix of each word from `shortest` characters on (for type-ahead)."""
+    return {w[:n] for w in words for n in range(shortest, len(w) + 1)}
