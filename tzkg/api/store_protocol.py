@@ -29,7 +29,7 @@ from tzkg.errors import (
     UnknownGraphError,
     UnsupportedMediaTypeError,
 )
-from tzkg.store import OxigraphStore, query_syntax_error
+from tzkg.store import OxigraphStore
 from tzkg.workers import Job
 
 router = APIRouter(tags=["graph store"])
@@ -175,8 +175,10 @@ async def _payload(request: Request, name: NamedNode | None, base_iri: str) -> s
     try:
         triples = [q.triple for q in parse(body, fmt, base_iri=base)]
     except SyntaxError as exc:
-        error = query_syntax_error(exc)
-        raise QuerySyntaxError(error.message, where=error.where, code="rdf-syntax") from None
+        text = exc.msg if isinstance(exc.msg, str) else str(exc)
+        message = text.split(": ", 1)[-1]
+        where = f"{exc.lineno}:{exc.offset}" if exc.lineno is not None else None
+        raise QuerySyntaxError(message, where=where, code="rdf-syntax") from None
     data = serialize(triples, format=RdfFormat.N_TRIPLES)
     assert data is not None
     return data.decode()

@@ -94,7 +94,10 @@ def run_update(
             store.raw.update(text, base_iri=base_iri, prefixes=dict(PREFIXES))
         except SyntaxError as exc:
             raise query_syntax_error(exc) from None
-        except (OSError, RuntimeError, ValueError) as exc:
+        except (RuntimeError, ValueError) as exc:
+            # evaluation refused the update (e.g. CLEAR GRAPH of a graph that does not exist)
+            raise ProtocolError(str(exc), where="update", code="update-failed") from None
+        except OSError as exc:
             raise StoreError(str(exc)) from exc
 
     holder.write(change)
