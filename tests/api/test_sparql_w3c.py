@@ -5,7 +5,8 @@ Deviations, each deliberate: requests go to `/sparql` (the manifest's `/sparql/`
 the instance's bearer token (writes need one here); `query_multiple_dataset` sends its two
 named graphs as two parameters, as the test intends (the manifest percent-encodes the `&`, which
 would make them one IRI); the dataset graphs are loaded through the Graph Store Protocol;
-`update_base_uri` first creates the graph it clears (Oxigraph records empty graphs, so CLEAR of a missing one fails).
+`update_base_uri` first creates the graph it clears (Oxigraph records empty graphs, so CLEAR
+of a missing one fails).
 """
 
 from __future__ import annotations
