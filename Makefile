@@ -45,6 +45,15 @@ system-deps: ## Install Java (for the OWL reasoner) when it is missing and we ar
 	else \
 		echo "warning: java is missing; install default-jre-headless for the reasoner" >&2; \
 	fi
+	@# Chromium for the browser tests (the query editor), driven by Playwright from PyPI.
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else \
+		echo "warning: /usr/bin/chromium is missing; the browser tests will be skipped" >&2; \
+	fi
 
 build: venv system-deps ## Build the store (var/store) from data/ and ontology/
 	$(BIN)/tzkg build --store $(STORE_DIR)
