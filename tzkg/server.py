@@ -216,4 +216,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(resources.build_router())
     app.include_router(search.router)
+    from tzkg import linked_data  # every IRI under the base, served at /id/..., /ontology
+
+    app.include_router(linked_data.router)
     return app

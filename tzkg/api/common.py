@@ -199,7 +199,9 @@ class SourcePublic(BaseModel):
 
     kind: SourceKind
     graph: str = Field(description="The named graph that holds the fact.")
-    text: str | None = Field(default=None, description="The plan sentence that states the fact.")
+    text: str | None = Field(
+        default=None, description="The plan sentence that states the fact, or the roster row."
+    )
     start: int | None = Field(default=None, description="Offset of the sentence in the plan text.")
     end: int | None = Field(
         default=None, description="End offset of the sentence in the plan text."
@@ -238,6 +240,16 @@ SELECT ?g ?span ?text ?exact ?start ?end ?paragraph ?document ?file ?sha WHERE {
 }} LIMIT 1"""
 
 
+_ROW_QUERY = f"""PREFIX tzo: <{TZO}>
+PREFIX prov: <{PROV}>
+SELECT ?g ?s ?n ?file ?sha ?raw WHERE {{
+  GRAPH ?g {{ ?row tzo:describes ?s ; tzo:rowNumber ?n .
+    OPTIONAL {{ ?row prov:value ?raw }}
+    OPTIONAL {{ ?row prov:wasDerivedFrom ?f . ?f tzo:sourceFile ?file
+               OPTIONAL {{ ?f tzo:sha256 ?sha }} }} }}
+}} ORDER BY ?n LIMIT 1"""
+
+
 class SourceCatalog:
     """The description of each named graph as a source, looked up once per graph and kept."""
 
@@ -260,12 +272,41 @@ class SourceCatalog:
             self._cache[graph] = found
         return found
 
-    def best(self, graphs: Iterable[str]) -> SourcePublic | None:
-        """The primary source among the graphs stating one fact: the plan sentence first."""
+    def best(self, graphs: Iterable[str], subject: str | None = None) -> SourcePublic | None:
+        """The primary source among the graphs stating one fact about `subject`: the plan
+        sentence first; in a roster graph, the row that describes the subject."""
         sources = [self.source(g) for g in set(graphs)]
+        if subject is not None:
+            sources = [self.row(s, subject) if s.kind == "roster" else s for s in sources]
         if not sources:
             return None
         return min(sources, key=lambda s: (_SOURCE_RANK[s.kind], s.graph))
+
+    def row(self, graph_source: SourcePublic, subject: str) -> SourcePublic:
+        """The roster row (file, row number, raw text) of a graph that describes `subject`."""
+        key = f"{graph_source.graph} {subject}"
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        rows = self.store.query(
+            _ROW_QUERY,
+            substitutions={"g": NamedNode(graph_source.graph), "s": NamedNode(subject)},
+        ).rows
+        found = graph_source
+        if rows:
+            row = rows[0]
+            found = graph_source.model_copy(
+                update={
+                    "row": _int(row.get("n")),
+                    "file": _str(row.get("file")) or graph_source.file,
+                    "sha256": _str(row.get("sha")) or graph_source.sha256,
+                    "text": _str(row.get("raw")),
+                }
+            )
+        with self._lock:
+            self._cache[key] = found
+        return found
 
     def _describe(self, graph: str) -> SourcePublic:
         result = self.store.query(_SOURCE_QUERY, substitutions={"g": NamedNode(graph)})
@@ -451,7 +492,7 @@ def refs(
                 id=resource_id(obj, settings),
                 iri=obj,
                 label=pick_label(labels, lang),
-                source=catalog.best(graphs),
+                source=catalog.best(graphs, node.iri),
             )
         )
     return sorted(found, key=lambda r: (r.label or "", r.iri))
@@ -470,7 +511,7 @@ def value_of(node: Node, predicate: str, catalog: SourceCatalog) -> ValuePublic 
     if not facts:
         return None
     value = sorted(facts, key=str)[0]
-    return ValuePublic(value=value, source=catalog.best(facts[value]))
+    return ValuePublic(value=value, source=catalog.best(facts[value], node.iri))
 
 
 def labels_source(node: Node, catalog: SourceCatalog) -> SourcePublic | None:
@@ -479,7 +520,7 @@ def labels_source(node: Node, catalog: SourceCatalog) -> SourcePublic | None:
     for predicate in LABEL_PROPERTIES:
         for found in node.facts.get(predicate, {}).values():
             graphs |= found
-    return catalog.best(graphs)
+    return catalog.best(graphs, node.iri)
 
 
 # --- pages ---------------------------------------------------------------------------------

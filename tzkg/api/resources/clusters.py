@@ -121,5 +121,5 @@ def _field_ref(
         id=resource_id(field.iri, settings),
         iri=field.iri,
         label=pick_label(field.labels, lang),
-        source=catalog.best(link),
+        source=catalog.best(link, cluster.iri),
     )

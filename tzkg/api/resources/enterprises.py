@@ -161,7 +161,7 @@ def _searched(
                 iri=hit.iri,
                 label=hit.label_in(lang),
                 labels=hit.labels,
-                source=catalog.best(_typing_graphs(store, item)),
+                source=catalog.best(_typing_graphs(store, item), item.value),
             )
         )
     window = matching[offset : offset + limit]

@@ -104,7 +104,7 @@ def describe_entity(
                         predicate=predicate,
                         property=prefixed(predicate),
                         object=_object(obj, node.object_labels, lang, settings),
-                        source=catalog.best(graphs),
+                        source=catalog.best(graphs, iri.value),
                         sources=sorted((catalog.source(g) for g in graphs), key=lambda s: s.graph),
                     )
                 )
@@ -185,7 +185,7 @@ def _incoming(
             subject=TermPublic(
                 iri=subject, id=resource_id(subject, settings), label=pick_label(labels, lang)
             ),
-            source=catalog.best(graphs),
+            source=catalog.best(graphs, subject),
             sources=sorted((catalog.source(g) for g in graphs), key=lambda s: s.graph),
         )
         for (predicate, subject), (graphs, labels) in grouped.items()

@@ -132,7 +132,7 @@ def items_from_rows(
             iri=iri,
             label=pick_label(found, lang),
             labels={k: v for k, v in found.items() if k},
-            source=catalog.best(graphs[iri]),
+            source=catalog.best(graphs[iri], iri),
         )
         for iri, found in labels.items()
     ]
