@@ -54,6 +54,14 @@ system-deps: ## Install Java (for the OWL reasoner) when it is missing and we ar
 	else \
 		echo "warning: /usr/bin/chromium is missing; the browser tests will be skipped" >&2; \
 	fi
+	@# A CJK font, so that pages screenshotted in headless Chromium show Chinese, not boxes.
+	@if [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing fonts-wqy-zenhei"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+			fonts-wqy-zenhei >/dev/null; \
+	fi
 
 build: venv system-deps ## Build the store (var/store) from data/ and ontology/
 	$(BIN)/tzkg build --store $(STORE_DIR)
