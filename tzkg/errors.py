@@ -135,3 +135,11 @@ class ForbiddenError(TzkgError):
 
     code = "forbidden"
     status = 403
+
+
+class RosterError(SourceError):
+    """A roster file cannot be loaded as a whole (unreadable, no header, unknown kind, rejects
+    under --strict); `where` is file, file:row or file:row:column."""
+
+    code = "roster-error"
+    status = 422
