@@ -27,11 +27,13 @@ def build_quads(settings: Settings, plan_files: Sequence[Path] | None = None) ->
     from tzkg.loaders.ontology import load_ontology
     from tzkg.loaders.plan import load_plan
     from tzkg.loaders.reference import load_reference
+    from tzkg.loaders.roster import build_roster_quads
 
     yield from load_ontology(settings)
     yield from load_reference(settings)
     for path in plan_files if plan_files is not None else default_plan_files(settings):
         yield from load_plan(path, settings)
+    yield from build_roster_quads(settings)  # data/rosters/rosters.toml, then load-roster's
 
 
 def build(settings: Settings, plan_files: Sequence[Path] | None = None) -> BuildInfo:

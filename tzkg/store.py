@@ -427,6 +427,80 @@ def build_store(
         return info
 
 
+def derive_store(
+    store_dir: Path,
+    change: Callable[[OxigraphStore], None],
+    *,
+    before_swap: Callable[[OxigraphStore], None] | None = None,
+) -> BuildInfo:
+    """Make a new build from a checkpoint of the current store, change it, and swap it in.
+
+    The checkpoint is a RocksDB backup (hard links on the same file system, so it is cheap);
+    `change` edits the copy (e.g. replaces one named graph), then `before_swap` runs as in
+    `build_store`. Only when both succeeded does `store_dir` point at the new build; if either
+    raises, or the process is killed, the current store is untouched (a killed derivation leaves
+    a directory that the next build or derivation deletes). Derivations of one store are
+    serialised by a lock file, so two of them never start from the same checkpoint.
+
+    :raises StoreMissingError: if there is no store at `store_dir` yet.
+    :raises BuildError: if the store cannot be copied or written; errors of `change` and
+        `before_swap` pass through.
+    """
+    store_dir = Path(os.path.abspath(store_dir))
+    builds = _builds_root(store_dir)
+    with _build_lock:
+        location = store_location(store_dir)
+        builds.mkdir(parents=True, exist_ok=True)
+        with _lock_file(builds / ".derive.lock"):
+            location = store_location(store_dir)  # it may have moved while we waited
+            source = location / DATA_DIR if (location / DATA_DIR).is_dir() else location
+            _prune(builds, keep={location}, finished_too=False)
+            started = time.monotonic()
+            now = datetime.now(UTC)
+            build_dir = builds / f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}"
+            build_dir.mkdir()
+
+            def changed(store: OxigraphStore) -> None:
+                change(store)
+                if before_swap is not None:
+                    before_swap(store)
+
+            try:
+                current = OxigraphStore(source, read_only=True)
+                try:
+                    current.raw.backup(str(build_dir / DATA_DIR))
+                except OSError as exc:
+                    raise BuildError(
+                        f"cannot checkpoint the store: {exc}", where=str(source)
+                    ) from exc
+                finally:
+                    current.close()
+                info = _load(build_dir, (), now, started, changed)
+                previous = _swap(store_dir, build_dir)
+            except BaseException as exc:
+                shutil.rmtree(build_dir, ignore_errors=True)
+                if isinstance(exc, OSError):
+                    raise BuildError(
+                        f"cannot write the store: {exc}", where=str(build_dir)
+                    ) from exc
+                raise
+            _prune(builds, keep={build_dir, *([previous] if previous else [])}, finished_too=True)
+            return info
+
+
+@contextlib.contextmanager
+def _lock_file(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock held while the block runs (released if the process dies)."""
+    import fcntl
+
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _load(
     build_dir: Path,
     quads: Iterable[Quad],

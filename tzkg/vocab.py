@@ -113,6 +113,9 @@ CLASSES = [
     "Target",
     "Programme",
     "WorkMechanism",
+    # rosters
+    "Designation",
+    "RosterRow",
 ]
 
 OBJECT_PROPERTIES = [
@@ -160,6 +163,10 @@ OBJECT_PROPERTIES = [
     "hasProgramme",
     "programmeKind",
     "establishes",
+    # rosters
+    "hasDesignation",
+    "designationKind",
+    "describes",
 ]
 
 DATA_PROPERTIES = [
@@ -173,6 +180,12 @@ DATA_PROPERTIES = [
     "uscc",
     "sourceFile",
     "sha256",
+    # rosters
+    "designationYear",
+    "rowNumber",
+    "rowsRead",
+    "rowsLoaded",
+    "rowsRejected",
 ]
 
 # --- individuals declared in the ontology --------------------------------------------------

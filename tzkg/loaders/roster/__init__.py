@@ -1,0 +1,241 @@
+"""The roster loader: bureau spreadsheets (CSV/TSV/XLSX) → validated, linked, traceable quads.
+
+`prepare_roster` reads, validates and links a file (nothing is written); `roster_quads` turns a
+prepared roster into the quads of its named graph; `load_roster` replaces that graph in a built
+store atomically; `build_roster_quads` gives `tzkg build` every roster it must load.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad
+
+from tzkg.config import Settings
+from tzkg.errors import RosterError, TzkgError
+from tzkg.iris import pinyin_slug
+from tzkg.loaders.roster.districts import DistrictIndex
+from tzkg.loaders.roster.emit import roster_quads
+from tzkg.loaders.roster.linking import LinkContext
+from tzkg.loaders.roster.prepare import (
+    PreparedRoster,
+    file_digest,
+    graph_iri,
+    prepare_roster,
+    region_words,
+)
+from tzkg.loaders.roster.registry import (
+    LoadedRoster,
+    archive_dir,
+    archive_file,
+    learn_loaded,
+    loaded_rosters,
+    manifest_entries,
+)
+from tzkg.loaders.roster.report import write_report
+from tzkg.store import BuildInfo, OxigraphStore, derive_store, open_store, store_location
+
+__all__ = [
+    "RosterLoad",
+    "RosterRejectsError",
+    "build_roster_quads",
+    "load_roster",
+    "prepare_roster",
+    "reports_dir",
+    "roster_quads",
+]
+
+log = logging.getLogger("tzkg.roster")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RosterLoad:
+    """The outcome of `load_roster`: the prepared roster, where its report is, the new build."""
+
+    prepared: PreparedRoster
+    report_csv: Path
+    report_json: Path
+    build: BuildInfo | None
+    seconds: float
+
+
+class RosterRejectsError(RosterError):
+    """Rows were rejected under --strict: nothing was loaded; `load` has the report."""
+
+    code = "roster-rejects"
+
+    def __init__(self, message: str, *, where: str | None, load: RosterLoad) -> None:
+        super().__init__(message, where=where)
+        self.load = load
+
+
+def reports_dir(store_dir: Path) -> Path:
+    """Where reject reports go by default: `<store_dir>.reports/`."""
+    archive = archive_dir(store_dir)
+    return archive.with_name(archive.name.removesuffix(".rosters") + ".reports")
+
+
+def load_roster(
+    path: Path,
+    settings: Settings,
+    *,
+    kind: str | None = None,
+    year: int | None = None,
+    strict: bool = False,
+    report: Path | None = None,
+    progress: Progress | None = None,
+    sheet: str | None = None,
+) -> RosterLoad:
+    """Load one roster into the store at settings.store_dir, replacing the graph of its file.
+
+    The new store is derived from a checkpoint of the current one: the roster's graph is
+    replaced, the build's finish steps run, and only then is it swapped in; a failure or a kill
+    leaves the store as it was. The reject report is written in every case where the file
+    could be read (to `report`, default `<store_dir>.reports/<graph>`). With `strict`, any
+    rejected row fails the load (RosterError `roster-rejects`) and the store is not changed.
+
+    :raises StoreMissingError: if nothing has been built at settings.store_dir yet.
+    :raises RosterError: if the file cannot be read as a roster, or under `strict`.
+    """
+    from tzkg.build import FINISH_STEPS
+
+    started = time.monotonic()
+    path = Path(path)
+    store_location(settings.store_dir)  # fail early, before reading the file, if there is none
+    if not path.is_file():
+        raise RosterError("no such roster file", where=str(path), code="roster-missing")
+    digest, _ = file_digest(path)
+    archive_file(settings.store_dir, path, digest)  # content-addressed: harmless if we fail
+    districts = DistrictIndex.load(settings.data_dir)
+    holder: list[PreparedRoster] = []
+
+    def change(store: OxigraphStore) -> None:
+        context = LinkContext.for_plan(settings, region_words(districts))
+        learn_loaded(store, context, exclude=graph_iri(settings.base_iri, path))
+        prepared = prepare_roster(
+            path,
+            settings,
+            kind=kind,
+            year=year,
+            context=context,
+            districts=districts,
+            progress=progress,
+            sheet=sheet,
+        )
+        holder.append(prepared)
+        if strict and prepared.rejected:
+            raise _Refused
+        graph = NamedNode(prepared.graph)
+        store.raw.remove_graph(graph)
+        store.bulk_load(roster_quads(prepared, settings))
+        for step in FINISH_STEPS:
+            step(store, settings)
+
+    build: BuildInfo | None = None
+    refused = False
+    try:
+        build = derive_store(settings.store_dir, change)
+    except _Refused:
+        refused = True
+    finally:
+        if holder:
+            target = report or reports_dir(settings.store_dir) / pinyin_slug(path.stem)
+            csv_path, json_path = write_report(holder[0], target, written=build is not None)
+    prepared = holder[0]
+    load = RosterLoad(prepared, csv_path, json_path, build, time.monotonic() - started)
+    if refused:
+        first = min(prepared.problems, key=lambda x: (x.row, x.column or 0))
+        column = f":{first.column}" if first.column else ""
+        raise RosterRejectsError(
+            f"{prepared.rejected} of {prepared.data_rows} data rows rejected "
+            f"(first: {first.code}: {first.message}); nothing was loaded (--strict)",
+            where=f"{path}:{first.row}{column}",
+            load=load,
+        )
+    return load
+
+
+class _Refused(Exception):
+    """Raised inside the derivation to abandon it under --strict."""
+
+
+def build_roster_quads(settings: Settings) -> Iterator[Quad]:
+    """The quads of every roster a build loads, in order: data/rosters/rosters.toml, then the
+    rosters `tzkg load-roster` put into the current store (re-read from their kept copies).
+
+    Rejected rows are logged as warnings (the graph records how many); a roster of
+    data/rosters/ that cannot be read fails the build.
+    """
+    entries = manifest_entries(settings.data_dir)
+    districts = DistrictIndex.load(settings.data_dir)
+    context = LinkContext.for_plan(settings, region_words(districts))
+    graphs: set[str] = set()
+    for entry in entries:
+        prepared = prepare_roster(
+            entry.path,
+            settings,
+            kind=entry.kind,
+            year=entry.year,
+            context=context,
+            districts=districts,
+        )
+        graphs.add(prepared.graph)
+        _warn_rejects(prepared)
+        yield from roster_quads(prepared, settings)
+    for loaded in _adhoc(settings):
+        if loaded.graph in graphs:
+            log.warning(
+                "roster %s loaded with load-roster is replaced by the file of the "
+                "same name in data/rosters/",
+                loaded.name,
+            )
+            continue
+        copy = archive_dir(settings.store_dir) / loaded.sha256 / loaded.name
+        if not copy.is_file():
+            log.warning(
+                "roster %s (graph %s) was loaded with load-roster but its kept copy "
+                "%s is gone: it is not in the new build",
+                loaded.name,
+                loaded.graph,
+                copy,
+            )
+            continue
+        prepared = prepare_roster(
+            copy, settings, kind=loaded.kind, year=loaded.year, context=context, districts=districts
+        )
+        graphs.add(prepared.graph)
+        _warn_rejects(prepared)
+        yield from roster_quads(prepared, settings)
+
+
+def _adhoc(settings: Settings) -> list[LoadedRoster]:
+    """The rosters of the current store (if there is one) not listed in data/rosters/."""
+    try:
+        store = open_store(settings.store_dir)
+    except TzkgError:
+        return []
+    try:
+        return list(loaded_rosters(store))
+    finally:
+        store.close()
+
+
+def _warn_rejects(prepared: PreparedRoster) -> None:
+    if prepared.rejected:
+        first = min(prepared.problems, key=lambda x: x.row)
+        log.warning(
+            "roster %s: %d of %d data rows rejected (first: row %d, %s); run "
+            "`tzkg load-roster %s --report FILE` to see them all",
+            prepared.path.name,
+            prepared.rejected,
+            prepared.data_rows,
+            first.row,
+            first.code,
+            prepared.path,
+        )
