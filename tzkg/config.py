@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # The JSON API and linked data (docs/api.md): the IRI `{base_iri}X` is served at `/X`.
     api_page_size: int = 50
     api_row_cap: int = 1000  # the most rows one API response carries; beyond it `truncated` is true
-    deref_redirect: bool = True  # /id/X answers 303 to /page/X or /data/X.ttl; False: served at /id/X
+    deref_redirect: bool = True  # /id/X: 303 to /page/id/X or /data/id/X.ttl; False: served there
     # The SPARQL service (docs/query-timeouts.md): limits, query workers, writes, CORS.
     query_timeout: float = 10.0  # seconds; `timeout=` on a request may lower it, never raise it
     query_workers: int = 0  # worker processes that run queries; 0: one per CPU, at least 2
