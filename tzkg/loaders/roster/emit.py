@@ -30,7 +30,6 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 INTEGER = NamedNode(XSD + "integer")
-NON_NEGATIVE = NamedNode(XSD + "nonNegativeInteger")
 DATE_TIME = NamedNode(XSD + "dateTime")
 
 _TYPE = A
@@ -106,7 +105,7 @@ class RosterEmitter:
             (self.file, A, iri(DCAT, "Distribution")),
             (self.file, iri(DCT, "title"), Literal(p.path.name)),
             (self.file, tzo("sha256"), Literal(p.sha256)),
-            (self.file, iri(DCAT, "byteSize"), integer(p.size, NON_NEGATIVE)),
+            (self.file, iri(DCAT, "byteSize"), integer(p.size)),
             (
                 self.file,
                 iri(DCAT, "mediaType"),
@@ -118,9 +117,9 @@ class RosterEmitter:
             (load, iri(PROV, "used"), self.file),
             (load, iri(PROV, "startedAtTime"), timestamp(p.started)),
             (load, iri(PROV, "endedAtTime"), timestamp(finished)),
-            (load, tzo("rowsRead"), integer(p.data_rows, NON_NEGATIVE)),
-            (load, tzo("rowsLoaded"), integer(p.loaded, NON_NEGATIVE)),
-            (load, tzo("rowsRejected"), integer(p.rejected, NON_NEGATIVE)),
+            (load, tzo("rowsRead"), integer(p.data_rows)),
+            (load, tzo("rowsLoaded"), integer(p.loaded)),
+            (load, tzo("rowsRejected"), integer(p.rejected)),
             (self.kind, A, iri(SKOS, "Concept")),
             (self.kind, _IN_SCHEME, scheme),
             (self.kind, iri(SKOS, "prefLabel"), zh(m.title_zh)),

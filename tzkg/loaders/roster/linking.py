@@ -61,6 +61,7 @@ class EntityIndex:
     code_of: dict[str, str] = field(default_factory=dict)
     by_name: dict[str, set[str]] = field(default_factory=dict)
     by_core: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    qualifiers: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
 
     def add(self, iri: str, name: str | None, code: str | None, origin: str, *, core: bool) -> None:
@@ -76,6 +77,8 @@ class EntityIndex:
                 entries = self.by_core.setdefault(stem, [])
                 if (qualifiers, iri) not in entries:
                     entries.append((qualifiers, iri))
+                if qualifiers:
+                    self.qualifiers.setdefault(iri, set()).add(qualifiers)
 
     def link(self, name: str, code: str | None, mint: str) -> Link:
         """The resource a (name, code) pair names; `mint` is the IRI for a new one."""
@@ -103,10 +106,19 @@ class EntityIndex:
         return Link(mint, "new")
 
     def _by_core(self, name: str) -> set[str]:
+        """Plan resources with the same core whose qualifiers do not contradict the name's.
+
+        A resource's qualifiers are those of all its names: 新浦化学 is also 新浦化学(泰兴), so
+        新浦化学(南京)有限公司 is not it, while 新浦化学有限公司 (no qualifier) is.
+        """
         stem, qualifiers = self.rules.core(name)
+        candidates = {iri for _, iri in self.by_core.get(stem, [])}
+        if not qualifiers:
+            return candidates
         found: set[str] = set()
-        for their, iri in self.by_core.get(stem, []):
-            if not qualifiers or not their or qualifiers == their:
+        for iri in candidates:
+            theirs = self.qualifiers.get(iri, set())
+            if not theirs or qualifiers in theirs:
                 found.add(iri)
         return found
 
