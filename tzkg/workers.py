@@ -12,6 +12,7 @@ workers preloads it cheaply.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -390,6 +391,51 @@ class QueryPool:
             healthy = True
             return reply
         except (EOFError, OSError, BrokenPipeError) as exc:
+            raise WorkerLost(f"the query worker stopped: {exc or type(exc).__name__}") from None
+        finally:
+            if healthy:
+                self._idle.put(process)
+            else:
+                self._retire(process)
+
+    async def arun(self, job: Job, timeout: float) -> Reply:
+        """`run` for asyncio: waits on the worker's pipe in the event loop, with no thread hop
+        when a worker is idle (the fast path of a lookup).
+
+        :raises WorkerTimeout: if no worker was free or the job ran too long.
+        :raises WorkerLost: if the worker died while answering.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + timeout
+        try:
+            process = self._idle.get_nowait()
+        except queue.Empty:
+            try:
+                process = await asyncio.to_thread(self._idle.get, True, max(timeout, 0.0))
+            except queue.Empty:
+                raise WorkerTimeout("no query worker was free within the time limit") from None
+        healthy = False
+        fd = process.conn.fileno()
+        ready: asyncio.Future[None] = loop.create_future()
+
+        def readable() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        try:
+            process.conn.send(job)
+            loop.add_reader(fd, readable)
+            try:
+                await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0.0))
+            except TimeoutError:
+                raise WorkerTimeout(f"the query ran longer than {timeout:g} s") from None
+            finally:
+                loop.remove_reader(fd)
+            # The worker writes its whole reply at once: reading it here is a copy, not a wait.
+            reply: Reply = process.conn.recv()
+            healthy = True
+            return reply
+        except (EOFError, OSError) as exc:
             raise WorkerLost(f"the query worker stopped: {exc or type(exc).__name__}") from None
         finally:
             if healthy:

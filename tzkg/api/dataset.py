@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, serialize
 
@@ -405,7 +404,7 @@ async def dataset(
         chosen = NAMES.get(format.lower(), format.lower())
         accept = next((m for m, f in OFFERS.items() if f == chosen), format)
     media, kind = require_acceptable(accept, OFFERS)
-    current = await run_in_threadpool(holder.current)
+    current = holder.current()
     figures = await stats(pool, current)
     if kind == "gbt":
         return JSONResponse(

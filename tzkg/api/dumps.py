@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 
@@ -76,7 +75,7 @@ async def dumps(
             format,
             0,  # a graph of the dumps is not size-capped: it is the export route
         )
-    current = await run_in_threadpool(holder.current)
+    current = holder.current()
     files = read_manifest(current.location)
     if files is None:
         raise DumpsMissingError(
@@ -115,7 +114,7 @@ async def dumps(
 )
 async def dump_file(name: str, holder: HolderDep) -> Response:
     """One dump file (gzip), or `<file>.sha256` in `sha256sum` form."""
-    current = await run_in_threadpool(holder.current)
+    current = holder.current()
     files = {f.file: f for f in read_manifest(current.location) or []}
     wanted = name.removesuffix(".sha256")
     found = files.get(wanted)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 
 from tzkg.config import Settings
 from tzkg.errors import (
@@ -150,21 +149,22 @@ class StoreHolder:
 # --- dependencies --------------------------------------------------------------------------
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_holder(request: Request) -> StoreHolder:
+async def get_holder(request: Request) -> StoreHolder:
     holder: StoreHolder = request.app.state.stores
     return holder
 
 
 def get_store(request: Request) -> OxigraphStore:
-    return get_holder(request).get()[0]
+    holder: StoreHolder = request.app.state.stores
+    return holder.get()[0]
 
 
-def get_pool(request: Request) -> QueryPool:
+async def get_pool(request: Request) -> QueryPool:
     pool: QueryPool = request.app.state.pool
     return pool
 
@@ -203,7 +203,7 @@ async def run_job(pool: QueryPool, job: Job, timeout: float) -> Reply:
     :raises TzkgError: for what the worker reported (syntax, unknown graph, ...).
     """
     try:
-        reply = await run_in_threadpool(pool.run, job, timeout)
+        reply = await pool.arun(job, timeout)
     except WorkerTimeout as exc:
         raise QueryTimeoutError(
             f"{exc}; it was stopped. Narrow the query, add LIMIT, or download /dumps",

@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -163,54 +163,77 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"description": "The query ran past its time limit (`query-timeout`), or no store."},
 }
 
-TimeoutParam = Annotated[
-    str | None,
-    Query(description="Seconds this query may run (lowers the service's limit, never raises it)."),
-]
-FormatParam = Annotated[
-    str | None,
-    Query(description="Overrides Accept: json, xml, csv, tsv, ttl, nt, rdfxml, jsonld, trig, nq."),
+
+_GET_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "query",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "The SPARQL query; without it, the Service Description (or the editor).",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "explode": True,
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "A default graph.",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "explode": True,
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "A named graph.",
+    },
+    {
+        "name": "timeout",
+        "in": "query",
+        "schema": {"type": "number"},
+        "description": "Seconds this query may run (lowers the service's limit, never raises it).",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Overrides Accept: json, xml, csv, tsv, ttl, nt, rdfxml, jsonld, trig, nq.",
+    },
 ]
 
 
-@router.get("/sparql", responses=_RESPONSES, response_class=Response)
-async def sparql_get(
-    request: Request,
-    settings: SettingsDep,
-    holder: HolderDep,
-    pool: PoolDep,
-    query: Annotated[str | None, Query(description="The SPARQL query.")] = None,
-    default_graph_uri: Annotated[
-        list[str] | None, Query(alias="default-graph-uri", description="A default graph.")
-    ] = None,
-    named_graph_uri: Annotated[
-        list[str] | None, Query(alias="named-graph-uri", description="A named graph.")
-    ] = None,
-    timeout: TimeoutParam = None,
-    format: FormatParam = None,
-) -> Response:
+@router.get(
+    "/sparql",
+    responses=_RESPONSES,
+    response_class=Response,
+    openapi_extra={"parameters": _GET_PARAMETERS},
+)
+async def sparql_get(request: Request) -> Response:
     """SPARQL 1.1 Query over GET; the default graph is the union of all named graphs.
 
     Without `query`: the Service Description, or the query editor for a browser.
     """
+    # Parameters are read by hand (documented through openapi_extra): this is the hot path.
+    state = request.app.state
+    settings: Settings = state.settings
+    holder: StoreHolder = state.stores
     params = parse_qsl(request.url.query, keep_blank_values=True)
-    names = [name for name, _ in params]
-    if "update" in names:
+    values = _multi(params)
+    if "update" in values:
         raise ProtocolError("an update must be POSTed, not sent by GET", where="update")
-    _single(params, "query")
+    query = _single(params, "query")
     accept = request.headers.get("accept")
+    format_name = _last(values.get("format"))
     if query is None:
-        return await service_description(request, settings, holder, accept, format)
+        return await service_description(request, settings, holder, accept, format_name)
     return await answer_query(
-        pool,
+        state.pool,
         holder,
         settings,
         query,
         accept=accept,
-        format_name=format,
-        default_graphs=default_graph_uri or [],
-        named_graphs=named_graph_uri or [],
-        timeout=timeout,
+        format_name=format_name,
+        default_graphs=values.get("default-graph-uri", []),
+        named_graphs=values.get("named-graph-uri", []),
+        timeout=_last(values.get("timeout")),
     )
 
 
@@ -321,7 +344,7 @@ async def answer_query(
         raise QueryParameterError("the query is empty", where="query")
     negotiated = negotiate_results(accept, format_name)
     limit = time_limit(settings, timeout)
-    current = await run_in_threadpool(holder.current)
+    current = holder.current()
     job = Job(
         "query",
         current.read_path,

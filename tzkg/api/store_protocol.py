@@ -102,7 +102,7 @@ async def read_graph(
     if format_name:
         accept = GRAPH_FORMAT_NAMES.get(format_name.lower(), format_name)
     _, (served, media) = require_acceptable(accept, READ_OFFERS)
-    current = await run_in_threadpool(holder.current)
+    current = holder.current()
     job = Job(
         "graph",
         current.read_path,
