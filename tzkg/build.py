@@ -16,6 +16,11 @@ FinishStep = Callable[[OxigraphStore, Settings], None]
 FINISH_STEPS: list[FinishStep] = []
 """Steps in order (reasoning, then validation); a failing step leaves the old store in place."""
 
+# Reasoning comes first: the later steps see the inferred graph (tzkg/reasoning).
+from tzkg.reasoning.materialise import materialise_step  # noqa: E402
+
+FINISH_STEPS.append(materialise_step)
+
 
 def default_plan_files(settings: Settings) -> list[Path]:
     """Every plan text in data/plan/."""

@@ -143,3 +143,24 @@ class RosterError(SourceError):
 
     code = "roster-error"
     status = 422
+
+
+class ReasoningError(TzkgError):
+    """Materialising the ontology's entailments failed (no fixpoint, unreadable ontology)."""
+
+    code = "reasoning-failed"
+    status = 500
+
+
+class InconsistentOntologyError(TzkgError):
+    """HermiT finds the ontology (with the data checked) inconsistent or a class unsatisfiable."""
+
+    code = "ontology-inconsistent"
+    status = 422
+
+
+class ValidationFailedError(TzkgError):
+    """The data has SHACL or violation-query Violations, so it is not published."""
+
+    code = "shacl-violation"
+    status = 422

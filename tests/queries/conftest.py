@@ -9,6 +9,7 @@ import pytest
 from tzkg.build import build_quads
 from tzkg.config import PROJECT_ROOT, Settings
 from tzkg.queries import NamedQuery, load_named_queries
+from tzkg.reasoning import inferred_graph, materialise
 from tzkg.store import OxigraphStore
 
 
@@ -20,9 +21,10 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def plan_store(settings: Settings) -> Iterator[OxigraphStore]:
-    """The graph of data/ in an in-memory store."""
+    """The graph of data/ in an in-memory store, with the inferred graph as a build makes it."""
     store = OxigraphStore.in_memory()
     store.bulk_load(build_quads(settings))
+    materialise(store, inferred_graph(settings.base_iri))
     yield store
     store.close()
 
