@@ -97,6 +97,16 @@ def root(request: Request) -> RedirectResponse:
 _ERROR_OFFERS = {"application/json": "json", "text/plain": "text"}
 
 
+def error_line(exc: TzkgError) -> str:
+    """An error as the one line of text sent to clients that prefer text/plain.
+
+    >>> error_line(TzkgError("expected  one of   WHERE", where="4:3", code="query-syntax"))
+    'error[query-syntax]: 4:3: expected one of WHERE\\n'
+    """
+    where = f" {exc.where}:" if exc.where else ""
+    return f"error[{exc.code}]:{where} {' '.join(exc.message.split())}\n"
+
+
 async def _tzkg_error(request: Request, exc: Exception) -> Response:
     """A TzkgError as JSON, or as one plain-text line when Accept prefers text/plain."""
     assert isinstance(exc, TzkgError)
@@ -107,9 +117,7 @@ async def _tzkg_error(request: Request, exc: Exception) -> Response:
         headers["Retry-After"] = "1"
     chosen = negotiate(request.headers.get("accept"), _ERROR_OFFERS)
     if chosen is not None and chosen[1] == "text":
-        where = f" {exc.where}:" if exc.where else ""
-        line = f"error[{exc.code}]:{where} {' '.join(exc.message.split())}\n"
-        return PlainTextResponse(line, status_code=exc.status, headers=headers)
+        return PlainTextResponse(error_line(exc), status_code=exc.status, headers=headers)
     return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
 
 

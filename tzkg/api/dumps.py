@@ -48,9 +48,9 @@ class DumpsPublic(BaseModel):
     count: int
 
 
-@router.api_route(
+@router.head("/dumps", include_in_schema=False, response_model=DumpsPublic)
+@router.get(
     "/dumps",
-    methods=["GET", "HEAD"],
     response_model=DumpsPublic,
     responses={200: {"content": {"text/turtle": {}, "application/n-quads": {}}}},
 )
@@ -105,9 +105,9 @@ async def dumps(
     )
 
 
-@router.api_route(
+@router.head("/dumps/{name}", include_in_schema=False, response_class=Response)
+@router.get(
     "/dumps/{name}",
-    methods=["GET", "HEAD"],
     name="dump_file",
     response_class=Response,
     responses={200: {"content": {"application/gzip": {}, "text/plain": {}}}, 404: {}},

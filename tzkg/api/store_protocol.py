@@ -119,7 +119,8 @@ async def read_graph(
     return Response(reply.body, media_type=served, headers={"Vary": "Accept"})
 
 
-@router.api_route("/store", methods=["GET", "HEAD"], responses=_RESPONSES, response_class=Response)
+@router.get("/store", responses=_RESPONSES, response_class=Response)
+@router.head("/store", response_class=Response, include_in_schema=False)
 async def store_get(
     request: Request,
     settings: SettingsDep,
