@@ -72,7 +72,8 @@ def test_rules_follow_the_declared_axioms(plan_store: OxigraphStore) -> None:
     # exactly the chains and transitive properties the ontology declares
     assert {n for n in names if n.startswith("chain ")} == {f"chain <{TZO}supports>"}
     assert {n for n in names if n.startswith("transitive ")} == {f"transitive <{TZO}locatedIn>"}
-    assert {"subclass", "subproperty", "inverse", "domain", "range", "has-value"} <= names
+    assert {"subclass", "subproperty", "inverse", "has-value"} <= names
+    assert not names & {"domain", "range"}  # left out of builds: they would hide range errors
     definitions = {n for n in names if n.startswith("definition ")}
     assert f"definition <{TZO}NationalKeyLaboratory>" in definitions
     assert f"definition <{TZO}ProvincialEnterpriseTechnologyCentre>" in definitions
@@ -124,7 +125,9 @@ def test_each_kind_of_axiom() -> None:
     store = OxigraphStore.in_memory()
     data = NamedNode(EX + "data")
     store.raw.extend(_turtle(SMALL_ONTOLOGY, ONTOLOGY_GRAPH) + _turtle(SMALL_DATA, data))
-    result = materialise(store, NamedNode(EX + "inferred"))
+    tbox = read_tbox(q.triple for q in _turtle(SMALL_ONTOLOGY, ONTOLOGY_GRAPH))
+    rules = compile_rules(tbox, domains_and_ranges=True)
+    result = materialise(store, NamedNode(EX + "inferred"), rules=rules)
     got = {
         q.triple for q in store.raw.quads_for_pattern(None, None, None, NamedNode(EX + "inferred"))
     }
@@ -132,7 +135,6 @@ def test_each_kind_of_axiom() -> None:
     assert got == expected
     assert result.triples == len(expected)
     assert result.rounds >= 2  # the chain's result is then typed by the range
-    tbox = read_tbox(q.triple for q in _turtle(SMALL_ONTOLOGY, ONTOLOGY_GRAPH))
     assert any("someValuesFrom" in skipped for skipped in tbox.skipped)
 
 
@@ -245,6 +247,10 @@ def test_agrees_with_owlrl_on_the_plan(plan_store: OxigraphStore) -> None:
 
     graph = rdflib.Graph()
     stated = [q.triple for q in plan_store.raw if q.graph_name != INFERRED]
+    full = OxigraphStore.in_memory()  # the rules with domains and ranges, as OWL 2 RL has them
+    full.raw.extend(q for q in plan_store.raw if q.graph_name != INFERRED)
+    tbox = read_tbox(q.triple for q in full.raw.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH))
+    materialise(full, INFERRED, rules=compile_rules(tbox, domains_and_ranges=True))
     from pyoxigraph import serialize
 
     graph.parse(data=serialize(stated, format=RdfFormat.N_TRIPLES), format="nt")
@@ -263,7 +269,7 @@ def test_agrees_with_owlrl_on_the_plan(plan_store: OxigraphStore) -> None:
     }
     ours = {
         (q.subject.value, q.predicate.value, q.object.value)
-        for q in plan_store.raw
+        for q in full.raw
         if isinstance(q.subject, NamedNode)
         and isinstance(q.object, NamedNode)
         and relevant(q.subject.value, q.predicate.value, q.object.value)

@@ -21,6 +21,11 @@ from tzkg.reasoning.materialise import materialise_step  # noqa: E402
 
 FINISH_STEPS.append(materialise_step)
 
+# Validation next: Violations of ontology/shapes.ttl or queries/checks/ refuse the build.
+from tzkg.validation import validation_step  # noqa: E402
+
+FINISH_STEPS.append(validation_step)
+
 
 def default_plan_files(settings: Settings) -> list[Path]:
     """Every plan text in data/plan/."""

@@ -116,11 +116,16 @@ def build_command(
         list[Path] | None,
         typer.Option("--plan", help="A plan text to load (repeatable; default: data/plan/*.txt)."),
     ] = None,
+    allow_invalid: Annotated[
+        bool, typer.Option("--allow-invalid", help="Publish even with SHACL Violations.")
+    ] = False,
 ) -> None:
     """Build the store from data/ and ontology/; the old store stays until the new one is done."""
     from tzkg.build import build
 
     settings = _settings(store)
+    if allow_invalid:
+        settings = settings.model_copy(update={"allow_invalid": True})
     with user_errors():
         info = build(settings, plan or None)
     _console().print(

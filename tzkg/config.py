@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []  # comma-separated origins, or "*"
     licence: str = "https://creativecommons.org/licenses/by/4.0/"
     publisher: str = "泰州市科学技术局"
+    # Validation (docs/reasoning.md): a build or roster load with SHACL Violations is refused.
+    allow_invalid: bool = False  # publish anyway (`--allow-invalid`); the report still prints
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -8,7 +8,9 @@ hold the precomputed closures (the OWL 2 RL rules in parentheses):
   definitions included (cax-sco, cax-eqc, cls-int2);
 - the subproperty, equivalent-property, inverse and symmetric closure of relations
   (prp-spo1, prp-eqp, prp-inv, prp-symp), composed so that one pass is complete;
-- rdfs:domain and rdfs:range when they are named classes (prp-dom, prp-rng);
+- rdfs:domain and rdfs:range when they are named classes (prp-dom, prp-rng), only on request:
+  the build leaves them out, because typing the object of a wrong relation by the range hides
+  the mistake from the SHACL shapes (`sh:class`) that would report it;
 - transitive properties (prp-trp) and the property chains the ontology declares (prp-spo2);
 - `hasValue` restrictions and definitions `C ≡ A ⊓ ∃p.{v}` in both directions
   (cls-hv1, cls-hv2, cls-int1).
@@ -256,7 +258,7 @@ class Rule:
     sparql: str
 
 
-def compile_rules(tbox: TBox) -> list[Rule]:
+def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]:
     """The rules of `tbox`, in the order they are run within each round."""
     classes = tbox.class_closure()
     properties = tbox.property_closure()
@@ -301,7 +303,7 @@ def compile_rules(tbox: TBox) -> list[Rule]:
     # Domains and ranges, through every property a property entails (one pass is complete).
     subject_types: set[tuple[NamedNode, NamedNode]] = set()
     object_types: set[tuple[NamedNode, NamedNode]] = set()
-    for p in set(properties) | set(tbox.domains) | set(tbox.ranges):
+    for p in set(properties) | set(tbox.domains) | set(tbox.ranges) if domains_and_ranges else ():
         entailed = {(p, False), *properties.get(p, frozenset())}
         subjects = [c for q, inv in entailed for c in (tbox.ranges if inv else tbox.domains)[q]]
         objects = [c for q, inv in entailed for c in (tbox.domains if inv else tbox.ranges)[q]]
