@@ -107,7 +107,16 @@ DESCRIPTION_OFFERS: dict[str, RdfFormat] = {
     "text/html": RdfFormat.TURTLE,  # stands for the editor page
 }
 
-PROTOCOL_NAMES = {"query", "update", "default-graph-uri", "named-graph-uri", "timeout", "format"}
+PROTOCOL_NAMES = {
+    "query",
+    "update",
+    "default-graph-uri",
+    "named-graph-uri",
+    "using-graph-uri",
+    "using-named-graph-uri",
+    "timeout",
+    "format",
+}
 
 
 @dataclass(frozen=True)
