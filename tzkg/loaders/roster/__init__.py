@@ -7,6 +7,7 @@ store atomically; `build_roster_quads` gives `tzkg build` every roster it must l
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +51,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("tzkg.roster")
+
+BULK_BATCH = 250_000
+"""Quads per bulk-load call: bounds the loader's memory (a 100,000-row roster is ~2M quads)."""
 
 Progress = Callable[[int, int], None]
 
@@ -133,7 +137,10 @@ def load_roster(
             raise _Refused
         graph = NamedNode(prepared.graph)
         store.raw.remove_graph(graph)
-        store.bulk_load(roster_quads(prepared, settings))
+        quads = roster_quads(prepared, settings)
+        # in batches: Oxigraph's bulk loader holds a whole batch in memory (~0.7 kB a quad)
+        while batch := list(itertools.islice(quads, BULK_BATCH)):
+            store.bulk_load(batch)
         for step in FINISH_STEPS:
             step(store, settings)
 

@@ -125,6 +125,12 @@ class RosterEmitter:
             (self.kind, iri(SKOS, "prefLabel"), zh(m.title_zh)),
             (self.kind, iri(SKOS, "prefLabel"), Literal(m.title_en, language="en")),
             (self.kind, _NOTATION, Literal(m.kind)),
+            *([(self.kind, iri(SKOS, "altLabel"), zh(m.status_zh))] if m.status_zh else []),
+            *(
+                [(self.kind, iri(SKOS, "altLabel"), Literal(m.status_en, language="en"))]
+                if m.status_en
+                else []
+            ),
             (scheme, A, iri(SKOS, "ConceptScheme")),
             (scheme, iri(SKOS, "prefLabel"), zh("名单类型")),
             (scheme, iri(SKOS, "prefLabel"), Literal("Roster kinds", language="en")),

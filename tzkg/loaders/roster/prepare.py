@@ -275,12 +275,16 @@ class _Validator:
         self.heading_divisions: dict[str, Division | None] = {}
         self.status_key = self.mapping.kind
         self.pending: list[tuple[int, str, str, str, str | None]] = []
+        self.tidy: tuple[str, ...] = ()
+        self.cached_divisions: dict[str, Division | None] = {}
+        self.cached_years: dict[str, int | None] = {}
         self.file_names: dict[tuple[str, int | None], int] = {}
         self.file_codes: dict[tuple[str, int | None], int] = {}
 
     def run(self) -> None:
         total = len(self.rows.records)
         for i, (number, cells) in enumerate(self.rows.records, start=1):
+            self.tidy = self.rows.cleaned[number]
             self.row(number, cells)
             if self.progress is not None and (i % 2000 == 0 or i == total):
                 self.progress(i, total)
@@ -290,8 +294,7 @@ class _Validator:
         index = self.columns.get(name)
         if index is None or index >= len(cells):
             return "", ""
-        raw = cells[index]
-        return raw, clean(raw)
+        return cells[index], self.tidy[index]
 
     def problem(self, row: int, name: str | None, value: str, code: str, message: str) -> None:
         column = self.columns.get(name) if name else None
@@ -430,7 +433,9 @@ class _Validator:
     def division(self, number: int, cells: tuple[str, ...]) -> Division | None:
         raw, value = self.cell(cells, "district")
         if value:
-            found = self.districts.resolve(value)
+            if value not in self.cached_divisions:
+                self.cached_divisions[value] = self.districts.resolve(value)
+            found = self.cached_divisions[value]
             if found is None:
                 self.problem(
                     number,
@@ -455,7 +460,9 @@ class _Validator:
     def year(self, number: int, cells: tuple[str, ...]) -> int | None:
         raw, value = self.cell(cells, "year")
         if value:
-            year = parse_year(value)
+            if value not in self.cached_years:
+                self.cached_years[value] = parse_year(value)
+            year = self.cached_years[value]
             if year is None:
                 self.problem(
                     number,

@@ -52,6 +52,7 @@ class DataRows:
 
     layout: Layout
     records: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    cleaned: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row → cleaned cells
     heading_of: dict[int, str] = field(default_factory=dict)  # record row → heading text
     ignored: list[Ignored] = field(default_factory=list)
     blank: int = 0
@@ -162,30 +163,33 @@ def data_rows(table: RawTable, layout: Layout) -> DataRows:
     """The records below the header; group headings and notes after the table are set aside."""
     result = DataRows(layout)
     start = layout.header_rows[-1]
-    body = [(n, cells) for n, cells in table.rows if n > start]
     name_col = layout.columns.get("name", layout.columns.get("host"))
     seq_col = layout.columns.get("seq", 0)
     kinds: list[tuple[int, tuple[str, ...], str]] = []
-    for number, cells in body:
-        values = _distinct(cells)
+    for number, cells in table.rows:
+        if number <= start:
+            continue
+        tidy = tuple(clean(cell) for cell in cells)
+        values = list(dict.fromkeys(value for value in tidy if value))
         if not values:
             result.blank += 1
             continue
+        result.cleaned[number] = tidy
         single = len(values) == 1 or number in table.banner_rows
         first = values[0]
-        in_name = name_col is not None and name_col < len(cells) and bool(clean(cells[name_col]))
+        in_name = name_col is not None and name_col < len(tidy) and bool(tidy[name_col])
         if (
             len(values) == 1
             and in_name
-            and _non_empty(cells) == 1
+            and _non_empty(tidy) == 1
             and not _looks_like_heading(first)
         ):
             kinds.append((number, cells, "record"))  # a name alone: a record with gaps
         elif (
             single
-            or _note_in(cells, seq_col)
-            or _note_in(cells, name_col)
-            or (NOTE_MARKERS.match(first) and not _name_is_other(cells, name_col, first))
+            or _note_in(tidy, seq_col)
+            or _note_in(tidy, name_col)
+            or (NOTE_MARKERS.match(first) and not _name_is_other(tidy, name_col, first))
         ):
             kinds.append((number, cells, "aside"))
         else:
@@ -193,12 +197,13 @@ def data_rows(table: RawTable, layout: Layout) -> DataRows:
     last_record = max((i for i, k in enumerate(kinds) if k[2] == "record"), default=-1)
     heading: str | None = None
     for i, (number, cells, kind) in enumerate(kinds):
-        text = " ".join(_distinct(cells))
         if kind == "record":
             result.records.append((number, cells))
             if heading is not None:
                 result.heading_of[number] = heading
-        elif i > last_record or NOTE_MARKERS.match(text):
+            continue
+        text = " ".join(dict.fromkeys(v for v in result.cleaned[number] if v))
+        if i > last_record or NOTE_MARKERS.match(text):
             result.ignored.append(Ignored(number, text, "note"))
         else:
             heading = text
@@ -212,22 +217,22 @@ def heading_district(text: str) -> str:
     return _COUNT_SUFFIX.sub("", value)
 
 
-def _note_in(cells: tuple[str, ...], column: int | None) -> bool:
+def _note_in(tidy: tuple[str, ...], column: int | None) -> bool:
     """Whether a column that holds numbers or names (序号, 名称) starts a note there (注:…)."""
-    if column is None or column >= len(cells):
+    if column is None or column >= len(tidy):
         return False
-    return bool(NOTE_MARKERS.match(clean(cells[column])))
+    return bool(NOTE_MARKERS.match(tidy[column]))
 
 
 def _looks_like_heading(text: str) -> bool:
     return bool(HEADING.match(text) or _COUNT_SUFFIX.search(text) or NOTE_MARKERS.match(text))
 
 
-def _name_is_other(cells: tuple[str, ...], name_col: int | None, first: str) -> bool:
+def _name_is_other(tidy: tuple[str, ...], name_col: int | None, first: str) -> bool:
     """A row whose name cell holds something else than the note-like first value is a record."""
-    if name_col is None or name_col >= len(cells):
+    if name_col is None or name_col >= len(tidy):
         return False
-    name = clean(cells[name_col])
+    name = tidy[name_col]
     return bool(name) and name != first
 
 
@@ -240,5 +245,5 @@ def _distinct(cells: tuple[str, ...]) -> list[str]:
     return seen
 
 
-def _non_empty(cells: tuple[str, ...]) -> int:
-    return sum(1 for cell in cells if clean(cell))
+def _non_empty(tidy: tuple[str, ...]) -> int:
+    return sum(1 for cell in tidy if cell)

@@ -44,6 +44,11 @@ REGION_PREFIXES = ("中国", "江苏省", "江苏", "泰州市", "泰州")
 """Administrative-area words that names carry in front of their trade name."""
 
 
+_PLAIN = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]*")
+"""Text that NFKC and the rest leave as it is (ASCII letters and digits, CJK ideographs)."""
+_ODD = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad〔〕【】［］]")
+
+
 def clean(value: object) -> str:
     """A cell as text: NFKC (full-width to ASCII), invisible characters and stray spaces gone.
 
@@ -53,9 +58,14 @@ def clean(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # 2021.0 from a spreadsheet is 2021
-    text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE).translate(_BRACKETS)
+    text = value if isinstance(value, str) else str(value)
+    if _PLAIN.fullmatch(text):
+        return text  # the common case, made fast: most cells are plain names, codes, numbers
+    text = unicodedata.normalize("NFKC", text)
+    if _ODD.search(text):
+        text = text.translate(_INVISIBLE).translate(_BRACKETS)
     text = _SPACES.sub(" ", text).strip()
-    return _SPACE_NEAR_CJK.sub("", text)
+    return _SPACE_NEAR_CJK.sub("", text) if " " in text else text
 
 
 def name_key(name: str) -> str:
@@ -74,6 +84,10 @@ class NameRules:
     def __post_init__(self) -> None:
         ordered = tuple(sorted(set(self.region_prefixes), key=len, reverse=True))
         object.__setattr__(self, "_prefixes", ordered)
+        words = "|".join(map(re.escape, sorted(self.suffixes, key=len, reverse=True)))
+        object.__setattr__(self, "_suffix_re", re.compile(f"(?:{words})+$"))
+        words = "|".join(map(re.escape, ordered)) or "(?!)"
+        object.__setattr__(self, "_prefix_re", re.compile(f"^(?:{words})+"))
 
     def with_regions(self, names: Iterable[str]) -> NameRules:
         """These rules with more region words (e.g. the county names of the city)."""
@@ -90,7 +104,10 @@ class NameRules:
         qualifiers = sorted(
             {q for q in _BRACKETED.findall(key) if q and q not in LEGAL_FORM_BRACKETS}
         )
-        text = _BRACKETED.sub("", key)
+        text = _BRACKETED.sub("", key) if "(" in key else key
+        fast = self._strip_fast(text)
+        if fast is not None:
+            return fast, tuple(qualifiers)
         changed = True
         while changed:
             changed = False
@@ -110,3 +127,14 @@ class NameRules:
         if len(text) < 2 or any(suffix.startswith(text) for suffix in self.suffixes):
             return key, tuple(qualifiers)
         return text, tuple(qualifiers)
+
+    def _strip_fast(self, text: str) -> str | None:
+        """The core by two anchored regexes, when that leaves a clear core (else None)."""
+        suffix = self._suffix_re.search(text)  # type: ignore[attr-defined]
+        core = text[: suffix.start()] if suffix else text
+        prefix = self._prefix_re.match(core)  # type: ignore[attr-defined]
+        if prefix:
+            core = core[prefix.end() :]
+        if len(core) >= 3 and not any(s.startswith(core) for s in self.suffixes):
+            return core
+        return None  # short or odd: the careful loop decides

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -20,8 +21,13 @@ LENGTH = 18
 _VALUE = {char: value for value, char in enumerate(CHARSET)}
 
 
+_PLAIN = re.compile(r"[0-9A-Z]{18}")
+
+
 def normalise(raw: str) -> str:
     """Full-width to ASCII, spaces and separators removed, upper case."""
+    if _PLAIN.fullmatch(raw):
+        return raw
     text = unicodedata.normalize("NFKC", raw)
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-_").upper()
 

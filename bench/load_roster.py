@@ -1,0 +1,144 @@
+"""Time `tzkg load-roster` on a synthetic roster (default 100,000 rows) and measure its peak RSS.
+
+Run:  .venv/bin/python bench/load_roster.py [--rows 100000] [--format csv|xlsx]
+          [--finish-steps] [--breakdown] [--markdown docs/benchmarks/rosters.md]
+
+Each figure is one run of the real command in a child process (wall time, and peak resident
+memory from wait4); the store is a fresh `tzkg build` of data/ in a temporary directory.
+"load" and "reload" run without the build's finish steps (reasoning, search index, dumps,
+which other modules own and which run on the whole store); `--finish-steps` adds a run with
+them, as `tzkg load-roster` does by default. `--breakdown` times the stages in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from make_roster import write_roster  # noqa: E402
+
+WITHOUT_FINISH = (
+    "import sys; from tzkg import build; build.FINISH_STEPS.clear(); "
+    "from tzkg.cli import app; sys.argv[0] = 'tzkg'; app(prog_name='tzkg')"
+)
+
+
+@dataclass
+class Run:
+    """One timed child process."""
+
+    name: str
+    seconds: float
+    peak_mb: float
+    output: str
+
+
+def run(name: str, args: list[str], *, finish_steps: bool) -> Run:
+    """Run `tzkg ARGS` in a child process; wall time and its peak RSS."""
+    command = (
+        [sys.executable, "-m", "tzkg", *args]
+        if finish_steps
+        else [sys.executable, "-c", WITHOUT_FINISH, *args]
+    )
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    output = process.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{name} failed ({process.returncode}):\n{output}")
+    return Run(name, seconds, usage.ru_maxrss / 1024, output)
+
+
+def breakdown(path: Path) -> list[tuple[str, float, float]]:
+    """Stages in this process: prepare (read, validate, link), quads, bulk load."""
+    import itertools
+
+    from tzkg.config import Settings
+    from tzkg.loaders.roster import BULK_BATCH, prepare_roster, roster_quads
+    from tzkg.store import OxigraphStore
+
+    def rss() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    settings = Settings(store_dir=Path("/nonexistent/store"))
+    stages: list[tuple[str, float, float]] = []
+    started = time.perf_counter()
+    prepared = prepare_roster(path, settings)
+    stages.append(("read, validate and link", time.perf_counter() - started, rss()))
+    started = time.perf_counter()
+    count = sum(1 for _ in roster_quads(prepared, settings))
+    stages.append((f"make the quads ({count:,})", time.perf_counter() - started, rss()))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = OxigraphStore(Path(tmp) / "store")
+        started = time.perf_counter()
+        quads = roster_quads(prepared, settings)
+        while batch := list(itertools.islice(quads, BULK_BATCH)):
+            store.bulk_load(batch)
+        stages.append(("quads + bulk load", time.perf_counter() - started, rss()))
+        started = time.perf_counter()
+        store.raw.optimize()
+        stages.append(("optimize (compaction)", time.perf_counter() - started, rss()))
+        store.close()
+    return stages
+
+
+def main() -> None:
+    """Make the roster, build a store, time the loads and print a Markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    parser.add_argument("--finish-steps", action="store_true", help="also run with them")
+    parser.add_argument("--breakdown", action="store_true", help="time the stages in-process")
+    parser.add_argument("--markdown", type=Path, help="append the table to this file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        roster = write_roster(Path(tmp) / f"gaoqi-2021.{args.format}", args.rows, seed=1)
+        store = Path(tmp) / "store"
+        runs = [run("tzkg build (data/, with finish steps)", ["build", "--store", str(store)],
+                    finish_steps=True)]  # fmt: skip
+        load = ["load-roster", str(roster), "--store", str(store), "--kind", "high-tech-enterprise"]
+        runs.append(
+            run(f"load-roster, {args.rows:,} rows ({args.format})", load, finish_steps=False)
+        )
+        runs.append(run("reload the same file (replace its graph)", load, finish_steps=False))
+        if args.finish_steps:
+            runs.append(run("reload with the build's finish steps", load, finish_steps=True))
+        summary = next(line for line in runs[1].output.splitlines() if "data rows" in line)
+        stages = breakdown(roster) if args.breakdown else []
+    lines = [
+        f"Roster of {args.rows:,} rows ({args.format}), {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average before: {os.getloadavg()[0]:.1f}",
+        "",
+        f"`{summary.strip()}`",
+        "",
+        "| run | seconds | peak RSS (MB) |",
+        "|---|---:|---:|",
+        *(f"| {r.name} | {r.seconds:.1f} | {r.peak_mb:.0f} |" for r in runs),
+    ]
+    if stages:
+        lines += ["", "| stage (in-process) | seconds | peak RSS so far (MB) |", "|---|---:|---:|"]
+        lines += [f"| {name} | {seconds:.1f} | {peak:.0f} |" for name, seconds, peak in stages]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.markdown is not None:
+        with args.markdown.open("a", encoding="utf-8") as out:
+            out.write("\n" + text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""derive_store: a new build from a checkpoint of the current one, swapped in only when complete."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad
+
+from tzkg.errors import StoreMissingError
+from tzkg.store import (
+    OxigraphStore,
+    build_store,
+    derive_store,
+    iter_builds,
+    open_store,
+    read_build_info,
+)
+
+G = NamedNode("https://example.org/graph")
+S = NamedNode("https://example.org/s")
+P = NamedNode("https://example.org/p")
+
+
+def quad(value: str, graph: NamedNode = G) -> Quad:
+    return Quad(S, P, Literal(value), graph)
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "store"
+    build_store(path, [quad("a"), quad("b")])
+    return path
+
+
+def values(store_dir: Path) -> set[str]:
+    with open_store(store_dir) as store:
+        return {q.object.value for q in store.raw.quads_for_pattern(None, None, None, None)}
+
+
+def test_change_is_swapped_in(store_dir: Path) -> None:
+    before = read_build_info(store_dir)
+
+    def change(store: OxigraphStore) -> None:
+        store.raw.remove(quad("a"))
+        store.raw.add(quad("c"))
+
+    info = derive_store(store_dir, change)
+    assert values(store_dir) == {"b", "c"}
+    assert before is not None and info.build != before.build
+    assert read_build_info(store_dir) == info and info.quads == 2
+    assert [p.name for p in iter_builds(store_dir)] == [before.build, info.build]  # previous kept
+
+
+def test_before_swap_sees_the_change(store_dir: Path) -> None:
+    seen: list[int] = []
+    derive_store(
+        store_dir, lambda s: s.raw.add(quad("c")), before_swap=lambda s: seen.append(len(s))
+    )
+    assert seen == [3]
+
+
+@pytest.mark.parametrize("where", ["change", "before_swap"])
+def test_a_failure_leaves_the_store_as_it_was(store_dir: Path, where: str) -> None:
+    before = read_build_info(store_dir)
+
+    def fail(store: OxigraphStore) -> None:
+        store.raw.add(quad("half-done"))
+        raise RuntimeError("refused")
+
+    def add(store: OxigraphStore) -> None:
+        store.raw.add(quad("c"))
+
+    with pytest.raises(RuntimeError):
+        if where == "change":
+            derive_store(store_dir, fail)
+        else:
+            derive_store(store_dir, add, before_swap=fail)
+    assert values(store_dir) == {"a", "b"}
+    assert read_build_info(store_dir) == before
+    builds = store_dir.parent / "store.builds"
+    assert (
+        sorted(p.name for p in builds.iterdir() if p.is_dir()) == [before.build] if before else []
+    )
+
+
+def test_no_store_yet(tmp_path: Path) -> None:
+    with pytest.raises(StoreMissingError):
+        derive_store(tmp_path / "none", lambda s: None)
+
+
+def test_concurrent_derivations_both_count(store_dir: Path) -> None:
+    """Each derivation starts from the result of the one before it: no change is lost."""
+    errors: list[BaseException] = []
+
+    def add(value: str) -> None:
+        try:
+            derive_store(store_dir, lambda s: s.raw.add(quad(value)))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(v,)) for v in ("x", "y", "z")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert values(store_dir) == {"a", "b", "x", "y", "z"}
+
+
+def test_a_legacy_plain_directory_store(tmp_path: Path) -> None:
+    legacy = tmp_path / "legacy"
+    store = OxigraphStore(legacy)
+    store.raw.add(quad("a"))
+    store.close()
+    derive_store(legacy, lambda s: s.raw.add(quad("b")))
+    assert legacy.is_symlink()
+    assert values(legacy) == {"a", "b"}
