@@ -189,3 +189,30 @@ def test_a_code_and_a_name_of_two_resources_are_reported(built: Settings, tmp_pa
     assert "yangtze-river-pharmaceutical" in problems[0].message
     (record,) = outcome.prepared.records  # a new name with a known code: the code decides
     assert record.subject == BASE + "enterprise/suzhong-pharmaceutical"
+
+
+def test_a_platform_named_with_another_level_is_a_conflict(
+    tmp_path: Path, settings: Settings
+) -> None:
+    prepared = labs(
+        tmp_path,
+        settings,
+        [[1, "亚星锚链省级重点实验室", "江苏亚星锚链股份有限公司", "国家级", ""]],
+    )
+    assert [x.code for x in prepared.problems] == ["class-conflict"]
+    assert "Provincial" in prepared.problems[0].message
+
+
+def test_a_level_once_given_is_kept(built: Settings, tmp_path: Path) -> None:
+    """扬子江船业技术中心 has no level in the plan: a provincial list gives it one; a national list
+    naming the same centre contradicts it and is reported (a platform has one level)."""
+    rows = [["序号", "企业名称", "认定年份"], [1, "扬子江船业", "2016"]]
+    provincial = load_roster(write_csv(tmp_path / "p.csv", rows), built,
+                             kind="provincial-enterprise-technology-centre")  # fmt: skip
+    assert provincial.prepared.problems == []
+    (record,) = provincial.prepared.records
+    assert record.subject == BASE + "platform/yangzijiang-shipbuilding-technology-centre"
+    national = load_roster(write_csv(tmp_path / "n.csv", rows), built,
+                           kind="national-enterprise-technology-centre")  # fmt: skip
+    assert [x.code for x in national.prepared.problems] == ["class-conflict"]
+    assert "ProvincialEnterpriseTechnologyCentre" in national.prepared.problems[0].message

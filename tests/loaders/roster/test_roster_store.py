@@ -244,3 +244,19 @@ def test_a_killed_load_leaves_the_store_as_it_was(built: Settings, tmp_path: Pat
     assert outcome.build is not None
     left = {p.name for p in builds.iterdir() if p.is_dir()} - existing - {outcome.build.build}
     assert left == set()
+
+
+def test_with_the_build_finish_steps(roster_settings: Settings, tmp_path: Path) -> None:
+    """The real build (reasoning, validation, search index, dumps) accepts loaded rosters."""
+    build.build(roster_settings)
+    labs = [["序号", "实验室名称", "依托单位", "统一社会信用代码", "级别", "所在地区", "认定年份"],
+            [1, "泰州某某新材料重点实验室", "泰州某某新材料有限公司", CODE, "省级", "靖江", "2020"],
+            [2, "扬子江药业药物制剂新技术国家重点实验室", "扬子江药业集团有限公司", "", "国家级",
+             "高港区", "2019"]]  # fmt: skip
+    rosters = [(write_csv(tmp_path / "gaoqi-2021.csv", ROWS), "high-tech-enterprise"),
+               (write_csv(tmp_path / "labs.csv", labs), "key-laboratory")]  # fmt: skip
+    for path, kind in rosters:
+        outcome = load_roster(path, roster_settings, kind=kind)
+        assert outcome.build is not None
+    with open_store(roster_settings.store_dir) as store:
+        assert GRAPH in store.named_graphs()

@@ -139,48 +139,79 @@ class EntityIndex:
 
 @dataclass
 class PlatformIndex:
-    """Known platforms by normalised name, and the plan's platforms by host."""
+    """Known platforms by normalised name with their classes and level; the plan's by host."""
 
     by_name: dict[str, set[str]] = field(default_factory=dict)
     by_host: dict[str, list[PlanPlatform]] = field(default_factory=dict)
+    classes: dict[str, set[str]] = field(default_factory=dict)
+    levels: dict[str, str] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
 
-    def add(self, iri: str, name: str, origin: str) -> None:
-        """Make a platform findable by its name."""
+    def add(
+        self,
+        iri: str,
+        name: str | None,
+        origin: str,
+        classes: Iterable[str] = (),
+        level: str | None = None,
+    ) -> None:
+        """Make a platform findable by its name, and remember what it is."""
         self.origin.setdefault(iri, origin)
-        self.by_name.setdefault(name_key(name), set()).add(iri)
+        if name:
+            self.by_name.setdefault(name_key(name), set()).add(iri)
+        self.classes.setdefault(iri, set()).update(classes)
+        if level is not None:
+            self.levels.setdefault(iri, level)
+
+    def fits(self, iri: str, cls: str, level: str | None, hierarchy: ClassHierarchy) -> str | None:
+        """None if the platform can also be a `cls` of `level`, else why not."""
+        for known in sorted(self.classes.get(iri, ())):
+            if not hierarchy.compatible(known, cls):
+                return f"it is a tzo:{known}, which a tzo:{cls} cannot be"
+        known_level = self.levels.get(iri)
+        if level is not None and known_level is not None and known_level != level:
+            return f"its level is {known_level}, not {level}"
+        return None
 
     def link(
         self,
         name: str,
         host: str | None,
         cls: str,
+        level: str | None,
         hierarchy: ClassHierarchy,
         mint: str,
     ) -> Link:
-        """The platform a row names: by exact name, else the plan platform of its host and class."""
+        """The platform a row names: by exact name, else the plan platform of its host and class.
+
+        A platform found by name whose class or level contradicts the row is a `class-conflict`
+        (a level is one per platform); by host, only platforms that fit are candidates.
+        """
         names = self.by_name.get(name_key(name), set())
-        if len(names) == 1:
-            (iri,) = names
-            return Link(iri, "name", self.origin.get(iri))
         if len(names) > 1:
+            listed = ", ".join(sorted(names))
             return Link(
-                None,
-                "",
-                problem="ambiguous-link",
-                message=f"{name} could be any of {', '.join(sorted(names))}",
+                None, "", problem="ambiguous-link", message=f"{name} could be any of {listed}"
             )
+        if names:
+            (iri,) = names
+            why = self.fits(iri, cls, level, hierarchy)
+            if why is not None:
+                return Link(None, "", problem="class-conflict", message=f"<{iri}> {name}: {why}")
+            return Link(iri, "name", self.origin.get(iri))
         if host is not None:
             fitting = {
-                p.iri for p in self.by_host.get(host, []) if hierarchy.compatible(p.cls, cls)
+                p.iri
+                for p in self.by_host.get(host, [])
+                if self.fits(p.iri, cls, level, hierarchy) is None
             }
             if len(fitting) > 1:
+                listed = ", ".join(sorted(fitting))
                 return Link(
                     None,
                     "",
                     problem="ambiguous-link",
-                    message=f"{name}: its host has several {cls} in the plan: "
-                    f"{', '.join(sorted(fitting))}",
+                    message=f"{name}: its host has several {cls} in the plan: {listed}",
                 )
             if fitting:
                 (iri,) = fitting
@@ -268,10 +299,12 @@ class LinkContext:
             if kind != "platform":
                 continue
             iri = minter.entity("platform", entry.zh).value
-            platforms.add(iri, name, "plan")
+            typed = platform_class_and_level(entry.zh)
+            platforms.add(
+                iri, name, "plan", [typed[0]] if typed else (), typed[1] if typed else None
+            )
             if name != entry.zh:
                 continue
-            typed = platform_class_and_level(entry.zh)
             hosts = [s for s in short_names if entry.zh.startswith(s)]
             host = short_names[max(hosts, key=len)] if hosts else None
             if typed is not None and host is not None:

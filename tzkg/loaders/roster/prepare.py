@@ -56,6 +56,7 @@ REASONS: dict[str, str] = {
     "unknown-type": "not one of the types the mapping lists",
     "duplicate": "the same resource is already in this roster or loaded from another",
     "ambiguous-link": "the name or code could be two resources: reported, never guessed",
+    "class-conflict": "the platform the row names is already of another kind or level",
 }
 """Reason codes of rejected rows, with what they mean."""
 
@@ -548,6 +549,7 @@ class _Validator:
             record.name,
             host_iri,
             cls,
+            record.level,
             self.context.hierarchy,
             self.context.platform_iri(record.name),
         )
@@ -572,7 +574,9 @@ class _Validator:
         origin = f"{self.p.path.name} row {record.row}"
         self.context.loaded.setdefault((self.status_key, record.year, record.subject), origin)
         if self.mapping.subject == "platform":
-            self.context.platforms.add(record.subject, record.name, origin)
+            self.context.platforms.add(
+                record.subject, record.name, origin, record.classes, record.level
+            )
             if record.host is not None and record.host_name:
                 self.context.enterprises.add(
                     record.host, record.host_name, record.host_code, origin, core=False

@@ -146,8 +146,12 @@ SELECT ?g ?e ?name ?code WHERE {
 }
 """
 _PLATFORMS = """
-SELECT ?g ?p ?name WHERE {
-  GRAPH ?g { ?g dct:type ?kind . ?p a tzo:InnovationPlatform ; rdfs:label ?name }
+SELECT ?g ?p ?name ?class ?level WHERE {
+  GRAPH ?g {
+    ?g dct:type ?kind . ?p a tzo:InnovationPlatform , ?class .
+    OPTIONAL { ?p rdfs:label ?name FILTER(LANG(?name) = "zh") }
+    OPTIONAL { ?p tzo:level ?level }
+  }
 }
 """
 _SUBJECTS = """
@@ -172,9 +176,14 @@ def learn_loaded(store: OxigraphStore, context: LinkContext, *, exclude: str | N
         context.enterprises.add(
             row["e"], row["name"], row.get("code"), _origin(row["g"]), core=False
         )
+    tzo = PREFIXES["tzo"]
     for row in _select(store, _PLATFORMS, PREFIXES):
-        if row["g"] != exclude:
-            context.platforms.add(row["p"], row["name"], _origin(row["g"]))
+        if row["g"] == exclude:
+            continue
+        cls = row["class"].removeprefix(tzo)
+        level = row.get("level", "").removeprefix(tzo) or None
+        classes = [cls] if row["class"].startswith(tzo) and cls != "InnovationPlatform" else []
+        context.platforms.add(row["p"], row.get("name"), _origin(row["g"]), classes, level)
     for row in _select(store, _SUBJECTS, PREFIXES):
         if row["g"] == exclude:
             continue
