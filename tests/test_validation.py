@@ -22,7 +22,7 @@ from tzkg.loaders.ontology import load_ontology
 from tzkg.reasoning import inferred_graph, materialise, materialise_step
 from tzkg.store import OxigraphStore, build_store, open_store
 from tzkg.validation import load_shapes, shapes_path, validate_store, validation_step
-from tzkg.validation.checks import load_checks
+from tzkg.validation.checks import BUILT_IN, load_checks
 from tzkg.validation.engine import SD_NAMED_GRAPH, excluded_graphs, findings_from_results
 from tzkg.validation.report import locate, render_json, render_text, report_graph
 from tzkg.validation.shapes import Shapes
@@ -61,7 +61,7 @@ def expected_shape(path: Path) -> str:
 def test_the_valid_fixture_conforms(shapes: Shapes) -> None:
     report = validate_store(fixture_store(), SETTINGS, shapes=shapes)
     assert [f.to_dict() for f in report.findings] == []
-    assert report.checks == len(load_checks(SETTINGS.queries_dir))
+    assert report.checks == len(load_checks(SETTINGS.queries_dir)) + len(BUILT_IN)
 
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
@@ -78,7 +78,7 @@ def test_each_invalid_variant_fails_exactly_its_shape(path: Path, shapes: Shapes
 def test_every_shape_and_check_has_a_failing_fixture(shapes: Shapes) -> None:
     covered = {expected_shape(path) for path in INVALID}
     named = {str(shape) for shape in set(shapes.top.values())}
-    checks = {f"check:{name}" for name in load_checks(SETTINGS.queries_dir)}
+    checks = {f"check:{name}" for name in [*load_checks(SETTINGS.queries_dir), *BUILT_IN]}
     assert named | checks == covered
 
 
@@ -104,6 +104,26 @@ def test_the_split_engine_agrees_with_pyshacl_alone(path: Path | None, shapes: S
     assert isinstance(results, rdflib.Graph)
     theirs = {(f.shape, f.focus, f.severity) for f in findings_from_results(results, shapes)}
     assert ours == theirs
+
+
+ENGINE_FIXTURES = [None, *(p for p in INVALID if p.name.startswith(("Target", "Source", "Zh")))]
+
+
+@pytest.mark.parametrize("path", ENGINE_FIXTURES, ids=lambda p: p.stem if p else "valid")
+def test_both_core_engines_find_the_same(path: Path | None, shapes: Shapes) -> None:
+    """pyshacl-turbo (used when installed) and pySHACL give the same results on our shapes."""
+    pytest.importorskip("pyshacl_turbo")
+    store = fixture_store(path.read_text("utf-8") if path else None)
+    found = {
+        engine: {
+            (f.shape, f.focus, f.severity, f.path, f.component)
+            for f in validate_store(
+                store, SETTINGS, shapes=shapes, checks={}, engine=engine
+            ).findings
+        }
+        for engine in ("pyshacl-turbo", "pyshacl")
+    }
+    assert found["pyshacl-turbo"] == found["pyshacl"]
 
 
 def _rdflib(quad: Quad) -> tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]:

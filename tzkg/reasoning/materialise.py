@@ -14,6 +14,9 @@ from tzkg.loaders.ontology import ONTOLOGY_GRAPH
 from tzkg.reasoning.rules import Rule, compile_rules, read_tbox
 from tzkg.store import OxigraphStore
 
+_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+BULK = 10_000
+"""Rounds that add more triples than this use Oxigraph's bulk loader."""
 MAX_ROUNDS = 32
 """A fixpoint is reached in a few rounds; more means a rule keeps producing (a bug)."""
 
@@ -69,15 +72,31 @@ def materialise(
     per_rule: Counter[str] = Counter()
     total = 0
     raw = store.raw
+    # What the last round added, by rule family: a rule runs again only if one of those
+    # triples (from a family other than its own) matches a premise of it (semi-naive, coarse).
+    added: dict[str, tuple[set[str], set[str]]] | None = None
     try:
         for round_number in range(1, MAX_ROUNDS + 1):
             new: set[Triple] = set()
+            by_family: dict[str, tuple[set[str], set[str]]] = {}
             for rule in rules:
+                if added is not None and not any(
+                    rule.fired_by(predicates, types)
+                    for family, (predicates, types) in added.items()
+                    if not rule.family or family != rule.family
+                ):
+                    continue
                 found = raw.query(rule.sparql, use_default_graph_as_union=True)
                 assert isinstance(found, QueryTriples)
-                before = len(new)
-                new.update(found)
-                per_rule[rule.name] += len(new) - before
+                produced = set(found) - new
+                new |= produced
+                per_rule[rule.name] += len(produced)
+                predicates, types = by_family.setdefault(rule.family or rule.name, (set(), set()))
+                for t in produced:
+                    predicates.add(t.predicate.value)
+                    if t.predicate == _TYPE and isinstance(t.object, NamedNode):
+                        types.add(t.object.value)
+            added = by_family
             if not new:
                 return Materialisation(
                     graph=graph,
@@ -86,7 +105,9 @@ def materialise(
                     seconds=round(time.monotonic() - started, 3),
                     per_rule={name: n for name, n in per_rule.items() if n},
                 )
-            raw.extend(Quad(t.subject, t.predicate, t.object, graph) for t in new)
+            quads = (Quad(t.subject, t.predicate, t.object, graph) for t in new)
+            # The bulk loader is much faster for large rounds; builds own their new store.
+            (raw.bulk_extend if len(new) > BULK else raw.extend)(quads)
             total += len(new)
     except (OSError, RuntimeError) as exc:
         raise StoreError(f"materialising failed: {exc}", where=graph.value) from exc

@@ -252,10 +252,24 @@ def _closure(edges: Mapping[K, Iterable[K]]) -> dict[K, frozenset[K]]:
 
 @dataclass(frozen=True)
 class Rule:
-    """One entailment rule as a SPARQL CONSTRUCT query that yields only triples not yet stated."""
+    """One entailment rule as a SPARQL CONSTRUCT query that yields only triples not yet stated.
+
+    `premises` are the (predicate, class) patterns its body reads (class only for rdf:type),
+    so a later round can skip a rule that no new triple can fire. Rules of one `family` feed
+    nothing to each other: their closures are computed beforehand.
+    """
 
     name: str
     sparql: str
+    premises: frozenset[tuple[str, str | None]] = frozenset()
+    family: str = ""
+
+    def fired_by(self, predicates: set[str], types: set[str]) -> bool:
+        """True if a triple with one of `predicates` (or rdf:type one of `types`) may fire it."""
+        return any(
+            (cls in types) if predicate == _A.value and cls is not None else predicate in predicates
+            for predicate, cls in self.premises
+        )
 
 
 def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]:
@@ -278,6 +292,8 @@ def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]
                 "CONSTRUCT { ?x a ?super } WHERE {\n"
                 f"  VALUES (?class ?super) {{ {_rows(pairs)} }}\n"
                 "  ?x a ?class . FILTER NOT EXISTS { ?x a ?super }\n}",
+                frozenset((_A.value, c.value) for c, _ in pairs),
+                "classes",
             )
         )
     forward = sorted((p, q) for p, qs in properties.items() for q, inv in qs if not inv)
@@ -289,6 +305,8 @@ def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]
                 "CONSTRUCT { ?s ?q ?o } WHERE {\n"
                 f"  VALUES (?p ?q) {{ {_rows(forward)} }}\n"
                 "  ?s ?p ?o . FILTER NOT EXISTS { ?s ?q ?o }\n}",
+                frozenset((p.value, None) for p, _ in forward),
+                "properties",
             )
         )
     if backward:
@@ -298,6 +316,8 @@ def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]
                 "CONSTRUCT { ?o ?q ?s } WHERE {\n"
                 f"  VALUES (?p ?q) {{ {_rows(backward)} }}\n"
                 "  ?s ?p ?o . FILTER(!isLiteral(?o)) FILTER NOT EXISTS { ?o ?q ?s }\n}",
+                frozenset((p.value, None) for p, _ in backward),
+                "properties",
             )
         )
     # Domains and ranges, through every property a property entails (one pass is complete).
@@ -316,6 +336,7 @@ def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]
                 "CONSTRUCT { ?s a ?class } WHERE { SELECT DISTINCT ?s ?class WHERE {\n"
                 f"  VALUES (?p ?class) {{ {_rows(sorted(subject_types))} }}\n"
                 "  ?s ?p ?o . FILTER NOT EXISTS { ?s a ?class }\n} }",
+                frozenset((p.value, None) for p, _ in subject_types),
             )
         )
     if object_types:
@@ -325,6 +346,7 @@ def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]
                 "CONSTRUCT { ?o a ?class } WHERE { SELECT DISTINCT ?o ?class WHERE {\n"
                 f"  VALUES (?p ?class) {{ {_rows(sorted(object_types))} }}\n"
                 "  ?s ?p ?o . FILTER(!isLiteral(?o)) FILTER NOT EXISTS { ?o a ?class }\n} }",
+                frozenset((p.value, None) for p, _ in object_types),
             )
         )
     has_values = sorted(
@@ -340,6 +362,7 @@ def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]
                 "CONSTRUCT { ?x ?p ?v } WHERE {\n"
                 f"  VALUES (?class ?p ?v) {{ {_rows(has_values)} }}\n"
                 "  ?x a ?class . FILTER NOT EXISTS { ?x ?p ?v }\n}",
+                frozenset((_A.value, c.value) for c, _, _ in has_values),
             )
         )
     for definition in tbox.definitions:
@@ -351,6 +374,10 @@ def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]
                 f"CONSTRUCT {{ ?x a {definition.cls} }} WHERE {{\n  "
                 + " ".join(patterns)
                 + f"\n  FILTER NOT EXISTS {{ ?x a {definition.cls} }}\n}}",
+                frozenset(
+                    [(_A.value, c.value) for c in definition.classes]
+                    + [(p.value, None) for p, _ in definition.values]
+                ),
             )
         )
     for p in sorted(tbox.transitive):
@@ -359,6 +386,7 @@ def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]
                 f"transitive {p}",
                 f"CONSTRUCT {{ ?x {p} ?z }} WHERE {{ SELECT DISTINCT ?x ?z WHERE {{\n"
                 f"  ?x {p} ?y . ?y {p}+ ?z . FILTER NOT EXISTS {{ ?x {p} ?z }}\n}} }}",
+                frozenset({(p.value, None)}),
             )
         )
     for chain, p in tbox.chains:
@@ -369,6 +397,7 @@ def compile_rules(tbox: TBox, *, domains_and_ranges: bool = False) -> list[Rule]
                 f"chain {p}",
                 f"CONSTRUCT {{ ?x0 {p} {last} }} WHERE {{ SELECT DISTINCT ?x0 {last} WHERE {{\n"
                 f"  {steps} FILTER NOT EXISTS {{ ?x0 {p} {last} }}\n}} }}",
+                frozenset((q.value, None) for q in chain),
             )
         )
     return rules

@@ -1,5 +1,9 @@
 """ODK-style violation queries: `queries/checks/*-violation.rq` return rows only when wrong.
 
+A check that SPARQL over the union of graphs cannot do quickly is built in (`BUILT_IN`): a fact
+outside every named graph (the union hides which graph a triple is in, and asking it of each
+of two million triples takes half a minute; reading Oxigraph's default graph takes none).
+
 Each is a named query (the `#+ title_zh/title_en/description` header of queries/*.rq) without
 parameters. A row is one finding: `?focus` is the resource at fault (the first projected
 variable when there is no `?focus`), `?value` the offending value if any, `?message` an extra
@@ -12,6 +16,13 @@ from pathlib import Path
 
 from tzkg.errors import SourceError
 from tzkg.queries import NamedQuery, load_named_queries
+
+BUILT_IN = {
+    "fact-outside-named-graph-violation": "Fact outside every named graph, so without a source",
+}
+"""Built-in checks by name, with their English title (tzkg.validation.engine runs them)."""
+MAX_ROWS = 1000
+"""A built-in check reports at most this many rows."""
 
 CHECKS_DIR = "checks"
 SUFFIX = "-violation"
