@@ -117,3 +117,25 @@ def test_a_legacy_plain_directory_store(tmp_path: Path) -> None:
     derive_store(legacy, lambda s: s.raw.add(quad("b")))
     assert legacy.is_symlink()
     assert values(legacy) == {"a", "b"}
+
+
+@pytest.mark.parametrize("threshold", [1000, 1], ids=["checkpoint", "copy"])
+def test_without_leaves_graphs_out(
+    tmp_path: Path, threshold: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small graphs are deleted from the checkpoint, big ones left out of a copy: same result."""
+    import tzkg.store
+
+    monkeypatch.setattr(tzkg.store, "REBUILD_QUADS", threshold)
+    other = NamedNode("https://example.org/other")
+    empty = NamedNode("https://example.org/empty")
+    store_dir = tmp_path / "store"
+    build_store(store_dir, [quad("a"), quad("b"), quad("c", other), Quad(S, P, Literal("d"))])
+    with open_store(store_dir, read_only=False) as store:
+        store.raw.add_graph(empty)
+    derive_store(store_dir, lambda s: s.raw.add(quad("new")), without=[G])
+    with open_store(store_dir) as store:
+        got = {(q.object.value, q.graph_name) for q in store.raw}
+        graphs = set(store.raw.named_graphs())
+    assert {value for value, _ in got} == {"c", "d", "new"}
+    assert graphs == {G, other, empty}

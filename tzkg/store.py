@@ -8,6 +8,7 @@ failed or killed build never touches the store that readers use.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from typing import BinaryIO, Literal, Protocol, Self, TypeAlias
 
 from pyoxigraph import (
     BlankNode,
+    DefaultGraph,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -427,20 +429,31 @@ def build_store(
         return info
 
 
+REBUILD_QUADS = 100_000
+"""Graphs left out of a derived store with more quads than this are left out by copying the
+rest (bulk loads, bounded memory) rather than deleted from a checkpoint (one transaction that
+holds every deleted quad in memory)."""
+
+COPY_BATCH = 250_000
+
+
 def derive_store(
     store_dir: Path,
     change: Callable[[OxigraphStore], None],
     *,
+    without: Sequence[NamedNode] = (),
     before_swap: Callable[[OxigraphStore], None] | None = None,
 ) -> BuildInfo:
     """Make a new build from a checkpoint of the current store, change it, and swap it in.
 
-    The checkpoint is a RocksDB backup (hard links on the same file system, so it is cheap);
-    `change` edits the copy (e.g. replaces one named graph), then `before_swap` runs as in
+    The checkpoint is a RocksDB backup (hard links on the same file system, so it is cheap),
+    less the named graphs `without` (when one of them is big, the other graphs are copied
+    instead); `change` edits the copy (e.g. loads a graph anew), then `before_swap` runs as in
     `build_store`. Only when both succeeded does `store_dir` point at the new build; if either
     raises, or the process is killed, the current store is untouched (a killed derivation leaves
     a directory that the next build or derivation deletes). Derivations of one store are
-    serialised by a lock file, so two of them never start from the same checkpoint.
+    serialised by a lock file, so two of them never start from the same checkpoint. The new
+    store is not compacted here (RocksDB compacts in the background), unlike a full build.
 
     :raises StoreMissingError: if there is no store at `store_dir` yet.
     :raises BuildError: if the store cannot be copied or written; errors of `change` and
@@ -460,7 +473,12 @@ def derive_store(
             build_dir = builds / f"{now:%Y%m%dT%H%M%S%f}-{os.getpid()}"
             build_dir.mkdir()
 
+            copied: list[bool] = []
+
             def changed(store: OxigraphStore) -> None:
+                if not copied[0]:
+                    for graph in without:
+                        store.raw.remove_graph(graph)
                 change(store)
                 if before_swap is not None:
                     before_swap(store)
@@ -468,14 +486,18 @@ def derive_store(
             try:
                 current = OxigraphStore(source, read_only=True)
                 try:
-                    current.raw.backup(str(build_dir / DATA_DIR))
+                    copied.append(any(_larger(current, g, REBUILD_QUADS) for g in without))
+                    if copied[0]:
+                        _copy_without(current, build_dir / DATA_DIR, set(without))
+                    else:
+                        current.raw.backup(str(build_dir / DATA_DIR))
                 except OSError as exc:
                     raise BuildError(
                         f"cannot checkpoint the store: {exc}", where=str(source)
                     ) from exc
                 finally:
                     current.close()
-                info = _load(build_dir, (), now, started, changed)
+                info = _load(build_dir, (), now, started, changed, optimize=False)
                 previous = _swap(store_dir, build_dir)
             except BaseException as exc:
                 shutil.rmtree(build_dir, ignore_errors=True)
@@ -486,6 +508,30 @@ def derive_store(
                 raise
             _prune(builds, keep={build_dir, *([previous] if previous else [])}, finished_too=True)
             return info
+
+
+def _larger(store: OxigraphStore, graph: NamedNode, limit: int) -> bool:
+    """Whether `graph` has more than `limit` quads (without counting them all)."""
+    quads = store.raw.quads_for_pattern(None, None, None, graph)
+    return sum(1 for _ in itertools.islice(quads, limit + 1)) > limit
+
+
+def _copy_without(source: OxigraphStore, target: Path, without: set[NamedNode]) -> None:
+    """A new store at `target` with every quad of `source` except those of `without`."""
+    store = Store(str(target))
+    try:
+        graphs: list[NamedNode | BlankNode | DefaultGraph] = [DefaultGraph()]
+        graphs += [g for g in source.raw.named_graphs() if g not in without]
+        quads = itertools.chain.from_iterable(
+            source.raw.quads_for_pattern(None, None, None, g) for g in graphs
+        )
+        while batch := list(itertools.islice(quads, COPY_BATCH)):
+            store.bulk_extend(batch)
+        for graph in graphs[1:]:
+            store.add_graph(graph)  # keep empty named graphs too
+        store.flush()
+    finally:
+        del store
 
 
 @contextlib.contextmanager
@@ -507,6 +553,8 @@ def _load(
     now: datetime,
     started: float,
     before_swap: Callable[[OxigraphStore], None] | None,
+    *,
+    optimize: bool = True,
 ) -> BuildInfo:
     store = OxigraphStore(build_dir / DATA_DIR)
     try:
@@ -514,7 +562,8 @@ def _load(
         if before_swap is not None:
             before_swap(store)
         store.raw.flush()
-        store.raw.optimize()
+        if optimize:
+            store.raw.optimize()
         counts = len(store), store.count_triples(), len(store.named_graphs())
     finally:
         store.close()

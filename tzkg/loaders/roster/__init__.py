@@ -135,8 +135,6 @@ def load_roster(
         holder.append(prepared)
         if strict and prepared.rejected:
             raise _Refused
-        graph = NamedNode(prepared.graph)
-        store.raw.remove_graph(graph)
         quads = roster_quads(prepared, settings)
         # in batches: Oxigraph's bulk loader holds a whole batch in memory (~0.7 kB a quad)
         while batch := list(itertools.islice(quads, BULK_BATCH)):
@@ -147,7 +145,8 @@ def load_roster(
     build: BuildInfo | None = None
     refused = False
     try:
-        build = derive_store(settings.store_dir, change)
+        graph = NamedNode(graph_iri(settings.base_iri, path))
+        build = derive_store(settings.store_dir, change, without=[graph])
     except _Refused:
         refused = True
     finally:

@@ -176,11 +176,9 @@ class RosterEmitter:
             yield Quad(designation, _TYPE, _DESIGNATION, g)
             yield Quad(designation, _DESIGNATION_KIND, self.kind, g)
             yield Quad(designation, _DERIVED, row, g)
+            # the Chinese label only: the English one is the kind's skos:altLabel@en and the year
             label = m.status_zh if r.year is None else f"{m.status_zh}({r.year})"
             yield Quad(designation, LABEL, zh(str(label)), g)
-            if m.status_en:
-                label_en = m.status_en if r.year is None else f"{m.status_en} ({r.year})"
-                yield Quad(designation, LABEL, Literal(label_en, language="en"), g)
             if r.year is not None:
                 yield Quad(designation, _DESIGNATION_YEAR, integer(r.year), g)
         for extra, value in r.extras:
