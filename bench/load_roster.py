@@ -65,10 +65,11 @@ def run(name: str, args: list[str], *, finish_steps: bool) -> Run:
 
 def breakdown(path: Path) -> list[tuple[str, float, float]]:
     """Stages in this process: prepare (read, validate, link), quads, bulk load."""
-    import itertools
+    from pyoxigraph import RdfFormat
 
     from tzkg.config import Settings
-    from tzkg.loaders.roster import BULK_BATCH, prepare_roster, roster_quads
+    from tzkg.loaders.roster import prepare_roster
+    from tzkg.loaders.roster.emit import roster_nquads
     from tzkg.store import OxigraphStore
 
     def rss() -> float:
@@ -80,15 +81,14 @@ def breakdown(path: Path) -> list[tuple[str, float, float]]:
     prepared = prepare_roster(path, settings)
     stages.append(("read, validate and link", time.perf_counter() - started, rss()))
     started = time.perf_counter()
-    count = sum(1 for _ in roster_quads(prepared, settings))
-    stages.append((f"make the quads ({count:,})", time.perf_counter() - started, rss()))
+    count = sum(chunk.count(b"\n") for chunk in roster_nquads(prepared, settings))
+    stages.append((f"write the quads as N-Quads ({count:,})", time.perf_counter() - started, rss()))
     with tempfile.TemporaryDirectory() as tmp:
         store = OxigraphStore(Path(tmp) / "store")
         started = time.perf_counter()
-        quads = roster_quads(prepared, settings)
-        while batch := list(itertools.islice(quads, BULK_BATCH)):
-            store.bulk_load(batch)
-        stages.append(("quads + bulk load", time.perf_counter() - started, rss()))
+        for chunk in roster_nquads(prepared, settings):
+            store.raw.bulk_load(chunk, RdfFormat.N_QUADS)
+        stages.append(("N-Quads + bulk load", time.perf_counter() - started, rss()))
         started = time.perf_counter()
         store.raw.optimize()
         stages.append(("optimize (compaction)", time.perf_counter() - started, rss()))

@@ -7,20 +7,19 @@ store atomically; `build_roster_quads` gives `tzkg build` every roster it must l
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad
+from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from tzkg.config import Settings
-from tzkg.errors import RosterError, TzkgError
+from tzkg.errors import RosterError, StoreError, TzkgError
 from tzkg.iris import pinyin_slug
 from tzkg.loaders.roster.districts import DistrictIndex
-from tzkg.loaders.roster.emit import roster_quads
+from tzkg.loaders.roster.emit import roster_nquads, roster_quads
 from tzkg.loaders.roster.linking import LinkContext
 from tzkg.loaders.roster.prepare import (
     PreparedRoster,
@@ -52,8 +51,6 @@ __all__ = [
 
 log = logging.getLogger("tzkg.roster")
 
-BULK_BATCH = 250_000
-"""Quads per bulk-load call: bounds the loader's memory (a 100,000-row roster is ~2M quads)."""
 
 Progress = Callable[[int, int], None]
 
@@ -135,10 +132,11 @@ def load_roster(
         holder.append(prepared)
         if strict and prepared.rejected:
             raise _Refused
-        quads = roster_quads(prepared, settings)
-        # in batches: Oxigraph's bulk loader holds a whole batch in memory (~0.7 kB a quad)
-        while batch := list(itertools.islice(quads, BULK_BATCH)):
-            store.bulk_load(batch)
+        for chunk in roster_nquads(prepared, settings):  # batches bound the loader's memory
+            try:
+                store.raw.bulk_load(chunk, RdfFormat.N_QUADS)
+            except OSError as exc:
+                raise StoreError(f"cannot write the store: {exc}", where=str(store.path)) from exc
         for step in FINISH_STEPS:
             step(store, settings)
 

@@ -11,65 +11,84 @@ Shape (G = `{base}graph/roster/<file>`):
   confers one, its designation `{base}id/designation/<kind>/<year>/<subject>` (tzo:Designation,
   prov:wasDerivedFrom the row).
 Which file and row says a fact: the row that tzo:describes its subject in the fact's graph.
+
+The quads are written as N-Quads text and bulk-loaded by Oxigraph's parser: making two million
+pyoxigraph terms in Python costs more than the load itself. `roster_quads` parses the same text
+for callers that want Quad objects (the build), so there is one way of writing a roster.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
 from tzkg.config import Settings
 from tzkg.loaders.roster.prepare import PreparedRoster, Record
-from tzkg.vocab import ADMS, DCAT, DCT, LABEL, LEGAL, PROV, SKOS, XSD, A, iri, tzo
+from tzkg.vocab import ADMS, DCAT, DCT, LEGAL, PROV, RDF, RDFS, SKOS, TZO, XSD
 
 MEDIA_TYPES = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-INTEGER = NamedNode(XSD + "integer")
-DATE_TIME = NamedNode(XSD + "dateTime")
-
-_TYPE = A
-_DESCRIBES = tzo("describes")
-_ROW = tzo("RosterRow")
-_ROW_NUMBER = tzo("rowNumber")
-_DERIVED = iri(PROV, "wasDerivedFrom")
-_VALUE = iri(PROV, "value")
-_LEGAL_NAME = iri(LEGAL, "legalName")
-_IDENTIFIER = iri(LEGAL, "legalIdentifier")
-_NOTATION = iri(SKOS, "notation")
-_IN_SCHEME = iri(SKOS, "inScheme")
-_USCC = tzo("uscc")
-_LOCATED = tzo("locatedIn")
-_ENTERPRISE = tzo("Enterprise")
-_PLATFORM = tzo("InnovationPlatform")
-_DESIGNATION = tzo("Designation")
-_HAS_DESIGNATION = tzo("hasDesignation")
-_DESIGNATION_KIND = tzo("designationKind")
-_DESIGNATION_YEAR = tzo("designationYear")
+LINES_PER_BATCH = 250_000
+"""N-Quads lines per bulk-load call: bounds the loader's memory (~0.3 kB a quad)."""
 
 
-def zh(text: str) -> Literal:
-    """A Chinese-language literal."""
-    return Literal(text, language="zh")
+def _i(value: str) -> str:
+    return f"<{value}>"
 
 
-def integer(value: int, datatype: NamedNode = INTEGER) -> Literal:
-    """An integer literal."""
-    return Literal(str(value), datatype=datatype)
+_A = _i(RDF + "type")
+_LABEL = _i(RDFS + "label")
+_DESCRIBES = _i(TZO + "describes")
+_ROW = _i(TZO + "RosterRow")
+_ROW_NUMBER = _i(TZO + "rowNumber")
+_DERIVED = _i(PROV + "wasDerivedFrom")
+_VALUE = _i(PROV + "value")
+_LEGAL_NAME = _i(LEGAL + "legalName")
+_IDENTIFIER = _i(LEGAL + "legalIdentifier")
+_ADMS_IDENTIFIER = _i(ADMS + "Identifier")
+_NOTATION = _i(SKOS + "notation")
+_USCC = _i(TZO + "uscc")
+_LOCATED = _i(TZO + "locatedIn")
+_ENTERPRISE = _i(TZO + "Enterprise")
+_PLATFORM = _i(TZO + "InnovationPlatform")
+_LEVEL = _i(TZO + "level")
+_HOSTED_BY = _i(TZO + "hostedBy")
+_HOSTS = _i(TZO + "hosts")
+_DESIGNATION = _i(TZO + "Designation")
+_HAS_DESIGNATION = _i(TZO + "hasDesignation")
+_DESIGNATION_KIND = _i(TZO + "designationKind")
+_DESIGNATION_YEAR = _i(TZO + "designationYear")
+_INTEGER = XSD + "integer"
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r'["\\\n\r]')
 
 
-def timestamp(moment: dt.datetime) -> Literal:
-    """An xsd:dateTime literal in UTC."""
+def literal(text: str, language: str | None = None) -> str:
+    """A string literal in N-Quads syntax (with a language tag if given)."""
+    if _NEEDS_ESCAPE.search(text):
+        text = text.translate(_ESCAPES)
+    return f'"{text}"@{language}' if language else f'"{text}"'
+
+
+def integer(value: int) -> str:
+    """An xsd:integer literal in N-Quads syntax."""
+    return f'"{value}"^^<{_INTEGER}>'
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """An xsd:dateTime literal (UTC) in N-Quads syntax."""
     text = moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return Literal(text, datatype=DATE_TIME)
+    return f'"{text}"^^<{XSD}dateTime>'
 
 
 class RosterEmitter:
-    """Writes the quads of one prepared roster."""
+    """Writes the quads of one prepared roster as N-Quads lines."""
 
     def __init__(self, prepared: PreparedRoster, settings: Settings) -> None:
         self.p = prepared
@@ -77,71 +96,67 @@ class RosterEmitter:
         self.base = (
             settings.base_iri if settings.base_iri.endswith("/") else settings.base_iri + "/"
         )
-        self.graph = NamedNode(prepared.graph)
-        self.file = NamedNode(prepared.graph + "/file")
-        self.kind = NamedNode(f"{self.base}scheme/roster-kinds/{prepared.mapping.kind}")
+        self.g = _i(prepared.graph)
+        self.file = _i(prepared.graph + "/file")
+        self.kind = _i(f"{self.base}scheme/roster-kinds/{prepared.mapping.kind}")
         self._described: set[str] = set()
 
-    def quads(self, finished: dt.datetime | None = None) -> Iterator[Quad]:
-        """Every quad: the description of the load, then the rows."""
+    def lines(self, finished: dt.datetime | None = None) -> Iterator[str]:
+        """Every quad as an N-Quads line: the description of the load, then the rows."""
         yield from self.description(finished or dt.datetime.now(dt.UTC))
         for record in self.p.records:
             yield from self.record(record)
 
+    def line(self, s: str, p: str, o: str) -> str:
+        return f"{s} {p} {o} {self.g} .\n"
+
     # --- the load ----------------------------------------------------------------------------
-    def description(self, finished: dt.datetime) -> Iterator[Quad]:
-        p, g, m = self.p, self.graph, self.p.mapping
-        load = NamedNode(p.graph + "/load")
-        scheme = NamedNode(f"{self.base}scheme/roster-kinds")
+    def description(self, finished: dt.datetime) -> Iterator[str]:
+        p, g, m, file = self.p, self.g, self.p.mapping, self.file
+        load = _i(p.graph + "/load")
+        scheme = _i(f"{self.base}scheme/roster-kinds")
         title = p.layout.title[0] if p.layout.title else p.path.name
-        facts: list[tuple[NamedNode, NamedNode, NamedNode | Literal]] = [
-            (g, A, iri(DCAT, "Dataset")),
-            (g, A, iri(PROV, "Entity")),
-            (g, iri(DCT, "title"), zh(title)),
-            (g, iri(DCT, "type"), self.kind),
-            (g, iri(DCAT, "distribution"), self.file),
-            (g, _DERIVED, self.file),
-            (g, iri(PROV, "wasGeneratedBy"), load),
-            (self.file, A, iri(DCAT, "Distribution")),
-            (self.file, iri(DCT, "title"), Literal(p.path.name)),
-            (self.file, tzo("sha256"), Literal(p.sha256)),
-            (self.file, iri(DCAT, "byteSize"), integer(p.size)),
-            (
-                self.file,
-                iri(DCAT, "mediaType"),
-                NamedNode(
-                    "https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[p.table.format]
-                ),
-            ),
-            (load, A, iri(PROV, "Activity")),
-            (load, iri(PROV, "used"), self.file),
-            (load, iri(PROV, "startedAtTime"), timestamp(p.started)),
-            (load, iri(PROV, "endedAtTime"), timestamp(finished)),
-            (load, tzo("rowsRead"), integer(p.data_rows)),
-            (load, tzo("rowsLoaded"), integer(p.loaded)),
-            (load, tzo("rowsRejected"), integer(p.rejected)),
-            (self.kind, A, iri(SKOS, "Concept")),
-            (self.kind, _IN_SCHEME, scheme),
-            (self.kind, iri(SKOS, "prefLabel"), zh(m.title_zh)),
-            (self.kind, iri(SKOS, "prefLabel"), Literal(m.title_en, language="en")),
-            (self.kind, _NOTATION, Literal(m.kind)),
-            *([(self.kind, iri(SKOS, "altLabel"), zh(m.status_zh))] if m.status_zh else []),
-            *(
-                [(self.kind, iri(SKOS, "altLabel"), Literal(m.status_en, language="en"))]
-                if m.status_en
-                else []
-            ),
-            (scheme, A, iri(SKOS, "ConceptScheme")),
-            (scheme, iri(SKOS, "prefLabel"), zh("名单类型")),
-            (scheme, iri(SKOS, "prefLabel"), Literal("Roster kinds", language="en")),
+        media = "https://www.iana.org/assignments/media-types/" + MEDIA_TYPES[p.table.format]
+        facts: list[tuple[str, str, str]] = [
+            (g, _A, _i(DCAT + "Dataset")),
+            (g, _A, _i(PROV + "Entity")),
+            (g, _i(DCT + "title"), literal(title, "zh")),
+            (g, _i(DCT + "type"), self.kind),
+            (g, _i(DCAT + "distribution"), file),
+            (g, _DERIVED, file),
+            (g, _i(PROV + "wasGeneratedBy"), load),
+            (file, _A, _i(DCAT + "Distribution")),
+            (file, _i(DCT + "title"), literal(p.path.name)),
+            (file, _i(TZO + "sha256"), literal(p.sha256)),
+            (file, _i(DCAT + "byteSize"), integer(p.size)),
+            (file, _i(DCAT + "mediaType"), _i(media)),
+            (load, _A, _i(PROV + "Activity")),
+            (load, _i(PROV + "used"), file),
+            (load, _i(PROV + "startedAtTime"), timestamp(p.started)),
+            (load, _i(PROV + "endedAtTime"), timestamp(finished)),
+            (load, _i(TZO + "rowsRead"), integer(p.data_rows)),
+            (load, _i(TZO + "rowsLoaded"), integer(p.loaded)),
+            (load, _i(TZO + "rowsRejected"), integer(p.rejected)),
+            (self.kind, _A, _i(SKOS + "Concept")),
+            (self.kind, _i(SKOS + "inScheme"), scheme),
+            (self.kind, _i(SKOS + "prefLabel"), literal(m.title_zh, "zh")),
+            (self.kind, _i(SKOS + "prefLabel"), literal(m.title_en, "en")),
+            (self.kind, _NOTATION, literal(m.kind)),
+            (scheme, _A, _i(SKOS + "ConceptScheme")),
+            (scheme, _i(SKOS + "prefLabel"), literal("名单类型", "zh")),
+            (scheme, _i(SKOS + "prefLabel"), literal("Roster kinds", "en")),
         ]
+        if m.status_zh:
+            facts.append((self.kind, _i(SKOS + "altLabel"), literal(m.status_zh, "zh")))
+        if m.status_en:
+            facts.append((self.kind, _i(SKOS + "altLabel"), literal(m.status_en, "en")))
         if p.year is not None:
             facts.append((g, _DESIGNATION_YEAR, integer(p.year)))
         source = self.source_file()
         if source is not None:
-            facts.append((self.file, tzo("sourceFile"), Literal(source)))
+            facts.append((file, _i(TZO + "sourceFile"), literal(source)))
         for s, pr, o in facts:
-            yield Quad(s, pr, o, g)
+            yield self.line(s, pr, o)
 
     def source_file(self) -> str | None:
         """The file's path relative to the data directory, when it is under it."""
@@ -151,90 +166,103 @@ class RosterEmitter:
             return None
 
     # --- rows --------------------------------------------------------------------------------
-    def record(self, r: Record) -> Iterator[Quad]:
-        g = self.graph
-        row = NamedNode(f"{self.p.graph}/row/{r.row}")
-        subject = NamedNode(r.subject)
-        yield Quad(row, _TYPE, _ROW, g)
-        yield Quad(row, _ROW_NUMBER, integer(r.row), g)
-        yield Quad(row, _DERIVED, self.file, g)
-        yield Quad(row, _VALUE, Literal("\t".join(r.cells)), g)
-        yield Quad(row, _DESCRIBES, subject, g)
+    def record(self, r: Record) -> Iterator[str]:
+        line = self.line
+        row = f"<{self.p.graph}/row/{r.row}>"
+        subject = _i(r.subject)
+        yield line(row, _A, _ROW)
+        yield line(row, _ROW_NUMBER, integer(r.row))
+        yield line(row, _DERIVED, self.file)
+        yield line(row, _VALUE, literal("\t".join(r.cells)))
+        yield line(row, _DESCRIBES, subject)
         m = self.p.mapping
         if m.subject == "platform":
             yield from self.platform(r, subject)
         else:
             yield from self.enterprise(subject, r.name, r.code, r.new)
         if r.division is not None:
-            yield Quad(subject, _LOCATED, self.division(r.division.county), g)
+            yield line(subject, _LOCATED, self.division(r.division.county))
             if r.division.township:
-                yield Quad(subject, _LOCATED, self.division(r.division.township), g)
-        designation: NamedNode | None = None
+                yield line(subject, _LOCATED, self.division(r.division.township))
+        designation: str | None = None
         if m.confers_designation:
             designation = self.designation(r)
-            yield Quad(subject, _HAS_DESIGNATION, designation, g)
-            yield Quad(designation, _TYPE, _DESIGNATION, g)
-            yield Quad(designation, _DESIGNATION_KIND, self.kind, g)
-            yield Quad(designation, _DERIVED, row, g)
+            yield line(subject, _HAS_DESIGNATION, designation)
+            yield line(designation, _A, _DESIGNATION)
+            yield line(designation, _DESIGNATION_KIND, self.kind)
+            yield line(designation, _DERIVED, row)
             # the Chinese label only: the English one is the kind's skos:altLabel@en and the year
             label = m.status_zh if r.year is None else f"{m.status_zh}({r.year})"
-            yield Quad(designation, LABEL, zh(str(label)), g)
+            yield line(designation, _LABEL, literal(str(label), "zh"))
             if r.year is not None:
-                yield Quad(designation, _DESIGNATION_YEAR, integer(r.year), g)
+                yield line(designation, _DESIGNATION_YEAR, integer(r.year))
         for extra, value in r.extras:
             target = designation if extra.on == "designation" and designation else subject
-            yield Quad(target, extra.property, self.field_value(value, extra.datatype), g)
+            yield line(target, _i(extra.property.value), self.field_value(value, extra.datatype))
 
-    def enterprise(self, node: NamedNode, name: str, code: str | None, new: bool) -> Iterator[Quad]:
-        g = self.graph
-        if node.value not in self._described:
-            self._described.add(node.value)
-            yield Quad(node, _TYPE, _ENTERPRISE, g)
+    def enterprise(self, node: str, name: str, code: str | None, new: bool) -> Iterator[str]:
+        line = self.line
+        if node not in self._described:
+            self._described.add(node)
+            yield line(node, _A, _ENTERPRISE)
             if new:
-                yield Quad(node, LABEL, zh(name), g)
-        yield Quad(node, _LEGAL_NAME, zh(name), g)
+                yield line(node, _LABEL, literal(name, "zh"))
+        yield line(node, _LEGAL_NAME, literal(name, "zh"))
         if code:
-            identifier = NamedNode(f"{self.base}id/uscc/{code}")
-            yield Quad(node, _USCC, Literal(code), g)
-            yield Quad(node, _IDENTIFIER, identifier, g)
-            yield Quad(identifier, _TYPE, iri(ADMS, "Identifier"), g)
-            yield Quad(identifier, _NOTATION, Literal(code), g)
+            identifier = f"<{self.base}id/uscc/{code}>"
+            yield line(node, _USCC, literal(code))
+            yield line(node, _IDENTIFIER, identifier)
+            yield line(identifier, _A, _ADMS_IDENTIFIER)
+            yield line(identifier, _NOTATION, literal(code))
 
-    def platform(self, r: Record, node: NamedNode) -> Iterator[Quad]:
-        g = self.graph
-        yield Quad(node, _TYPE, _PLATFORM, g)
+    def platform(self, r: Record, node: str) -> Iterator[str]:
+        line = self.line
+        yield line(node, _A, _PLATFORM)
         for cls in r.classes:
-            yield Quad(node, _TYPE, tzo(cls), g)
+            yield line(node, _A, _i(TZO + cls))
         if r.new:
-            yield Quad(node, LABEL, zh(r.name), g)
+            yield line(node, _LABEL, literal(r.name, "zh"))
         if r.level is not None:
-            yield Quad(node, tzo("level"), tzo(r.level), g)
+            yield line(node, _LEVEL, _i(TZO + r.level))
         if r.host is not None and r.host_name:
-            host = NamedNode(r.host)
-            yield Quad(node, tzo("hostedBy"), host, g)
-            yield Quad(host, tzo("hosts"), node, g)
+            host = _i(r.host)
+            yield line(node, _HOSTED_BY, host)
+            yield line(host, _HOSTS, node)
             yield from self.enterprise(host, r.host_name, r.host_code, r.host_new)
 
-    def designation(self, r: Record) -> NamedNode:
+    def designation(self, r: Record) -> str:
         local = r.subject[len(self.base) + 3 :] if r.subject.startswith(self.base + "id/") else ""
         year = str(r.year) if r.year is not None else "undated"
-        return NamedNode(f"{self.base}id/designation/{self.p.mapping.kind}/{year}/{local}")
+        return f"<{self.base}id/designation/{self.p.mapping.kind}/{year}/{local}>"
 
-    def division(self, code: str) -> NamedNode:
-        return NamedNode(f"{self.base}id/division/{code}")
+    def division(self, code: str) -> str:
+        return f"<{self.base}id/division/{code}>"
 
     @staticmethod
-    def field_value(value: str, datatype: str) -> NamedNode | Literal:
+    def field_value(value: str, datatype: str) -> str:
         if datatype == "iri" and value.startswith(("http://", "https://")) and " " not in value:
             try:
-                return NamedNode(value)
+                return _i(NamedNode(value).value)  # the constructor checks the IRI
             except ValueError:
                 pass
-        if datatype == "zh":
-            return zh(value)
-        return Literal(value)
+        return literal(value, "zh" if datatype == "zh" else None)
+
+
+def roster_nquads(
+    prepared: PreparedRoster, settings: Settings, *, batch: int = LINES_PER_BATCH
+) -> Iterator[bytes]:
+    """The quads of a prepared roster as N-Quads, in batches of `batch` lines."""
+    lines: list[str] = []
+    for text in RosterEmitter(prepared, settings).lines():
+        lines.append(text)
+        if len(lines) >= batch:
+            yield "".join(lines).encode("utf-8")
+            lines = []
+    if lines:
+        yield "".join(lines).encode("utf-8")
 
 
 def roster_quads(prepared: PreparedRoster, settings: Settings) -> Iterator[Quad]:
-    """The quads of a prepared roster, in its named graph."""
-    return RosterEmitter(prepared, settings).quads()
+    """The quads of a prepared roster, in its named graph (parsed from `roster_nquads`)."""
+    for chunk in roster_nquads(prepared, settings):
+        yield from parse(chunk, RdfFormat.N_QUADS)
