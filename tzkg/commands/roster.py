@@ -73,7 +73,7 @@ def load_roster_command(
     settings = get_settings()
     if store is not None:
         settings = settings.model_copy(update={"store_dir": store})
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     bar = _ProgressBar()
     outcome: RosterLoad | None = None
     try:
