@@ -86,11 +86,9 @@ class ValidationReport:
     engine: str = ""
     shape_labels: dict[str, str] = field(default_factory=dict)
 
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
-
     @property
     def violations(self) -> list[Finding]:
+        """The findings of severity Violation, in report order."""
         return [f for f in self.findings if f.severity == "Violation"]
 
     @property

@@ -10,6 +10,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import rdflib
@@ -61,8 +62,6 @@ SELECT ?focus ?label WHERE {
 
 def locate(store: OxigraphStore, report: ValidationReport, settings: Settings) -> ValidationReport:
     """Fill in label, place (`where`) and quoted source of the first `MAX_LOCATED` findings."""
-    from dataclasses import replace
-
     focuses = []
     for finding in report.findings[:MAX_LOCATED]:
         if finding.focus.startswith(("http://", "https://")) and finding.focus not in focuses:
