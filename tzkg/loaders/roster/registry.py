@@ -9,11 +9,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 
 from tzkg.errors import RosterError
 from tzkg.loaders.roster.linking import LinkContext
-from tzkg.store import OxigraphStore
+from tzkg.store import OxigraphStore, Term
 
 ROSTERS_DIR = "rosters"
 MANIFEST = "rosters.toml"
@@ -136,10 +136,12 @@ def loaded_rosters(store: OxigraphStore) -> list[LoadedRoster]:
 
 # --- what is already loaded, for linking and duplicates --------------------------------------
 
+_ROSTER_GRAPHS = """
+SELECT ?g ?scheme WHERE { GRAPH ?g { ?g dct:type ?kind . ?kind skos:inScheme ?scheme } }
+"""
 _ENTERPRISES = """
 SELECT ?g ?e ?name ?code WHERE {
   GRAPH ?g {
-    ?g dct:type ?kind .
     ?e a tzo:Enterprise ; legal:legalName ?name .
     OPTIONAL { ?e tzo:uscc ?code }
   }
@@ -148,7 +150,7 @@ SELECT ?g ?e ?name ?code WHERE {
 _PLATFORMS = """
 SELECT ?g ?p ?name ?class ?level WHERE {
   GRAPH ?g {
-    ?g dct:type ?kind . ?p a tzo:InnovationPlatform , ?class .
+    ?p a tzo:InnovationPlatform , ?class .
     OPTIONAL { ?p rdfs:label ?name FILTER(LANG(?name) = "zh") }
     OPTIONAL { ?p tzo:level ?level }
   }
@@ -167,38 +169,47 @@ SELECT ?g ?kind ?year ?s ?n ?file WHERE {
 
 
 def learn_loaded(store: OxigraphStore, context: LinkContext, *, exclude: str | None) -> None:
-    """Teach `context` the resources and (kind, year, subject) keys of the store's rosters."""
+    """Teach `context` the resources and (kind, year, subject) keys of the store's rosters.
+
+    Each roster graph but `exclude` (the one being replaced) is read on its own, so replacing a
+    big roster does not read it back.
+    """
     from tzkg.vocab import PREFIXES
 
-    for row in _select(store, _ENTERPRISES, PREFIXES):
-        if row["g"] == exclude:
-            continue
-        context.enterprises.add(
-            row["e"], row["name"], row.get("code"), _origin(row["g"]), core=False
-        )
+    scheme = context.base + "scheme/roster-kinds"
     tzo = PREFIXES["tzo"]
-    for row in _select(store, _PLATFORMS, PREFIXES):
-        if row["g"] == exclude:
-            continue
-        cls = row["class"].removeprefix(tzo)
-        level = row.get("level", "").removeprefix(tzo) or None
-        classes = [cls] if row["class"].startswith(tzo) and cls != "InnovationPlatform" else []
-        context.platforms.add(row["p"], row.get("name"), _origin(row["g"]), classes, level)
-    for row in _select(store, _SUBJECTS, PREFIXES):
-        if row["g"] == exclude:
-            continue
-        year = int(row["year"]) if row.get("year") else None
-        context.loaded.setdefault((row["kind"], year, row["s"]), f"{row['file']} row {row['n']}")
+    graphs = [
+        row["g"]
+        for row in _select(store, _ROSTER_GRAPHS, PREFIXES, scheme=NamedNode(scheme))
+        if row["g"] != exclude
+    ]
+    for graph in graphs:
+        g = NamedNode(graph)
+        origin = _origin(graph)
+        for row in _select(store, _ENTERPRISES, PREFIXES, g=g):
+            context.enterprises.add(row["e"], row["name"], row.get("code"), origin, core=False)
+        for row in _select(store, _PLATFORMS, PREFIXES, g=g):
+            cls = row["class"].removeprefix(tzo)
+            level = row.get("level", "").removeprefix(tzo) or None
+            classes = [cls] if row["class"].startswith(tzo) and cls != "InnovationPlatform" else []
+            context.platforms.add(row["p"], row.get("name"), origin, classes, level)
+        for row in _select(store, _SUBJECTS, PREFIXES, g=g):
+            year = int(row["year"]) if row.get("year") else None
+            where = f"{row['file']} row {row['n']}"
+            context.loaded.setdefault((row["kind"], year, row["s"]), where)
 
 
 def _origin(graph: str) -> str:
     return f"graph <{graph}>"
 
 
-def _select(store: OxigraphStore, sparql: str, prefixes: dict[str, str]) -> list[dict[str, str]]:
+def _select(
+    store: OxigraphStore, sparql: str, prefixes: dict[str, str], **bound: NamedNode
+) -> list[dict[str, str]]:
     """Rows of a SELECT as plain strings (fast: no round trip through JSON)."""
     header = "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in prefixes.items())
-    result = store.raw.query(header + sparql)
+    substitutions: dict[Variable, Term] = {Variable(name): term for name, term in bound.items()}
+    result = store.raw.query(header + sparql, substitutions=substitutions or None)
     assert isinstance(result, QuerySolutions)
     names = [v.value for v in result.variables]
     rows: list[dict[str, str]] = []
