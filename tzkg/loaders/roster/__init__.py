@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,11 +133,7 @@ def load_roster(
         holder.append(prepared)
         if strict and prepared.rejected:
             raise _Refused
-        for chunk in roster_nquads(prepared, settings):  # batches bound the loader's memory
-            try:
-                store.raw.bulk_load(chunk, RdfFormat.N_QUADS)
-            except OSError as exc:
-                raise StoreError(f"cannot write the store: {exc}", where=str(store.path)) from exc
+        bulk_load_nquads(store, roster_nquads(prepared, settings))
         for step in FINISH_STEPS:
             step(store, settings)
 
@@ -167,6 +164,24 @@ def load_roster(
 
 class _Refused(Exception):
     """Raised inside the derivation to abandon it under --strict."""
+
+
+def bulk_load_nquads(store: OxigraphStore, chunks: Iterator[bytes]) -> None:
+    """Bulk-load N-Quads chunks, writing the next chunk while Oxigraph loads one.
+
+    Oxigraph releases the GIL while it loads, so the text of the next batch is made meanwhile;
+    batches bound the loader's memory.
+
+    :raises StoreError: if the store cannot be written.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nquads") as writer:
+        pending = writer.submit(next, chunks, None)
+        while (chunk := pending.result()) is not None:
+            pending = writer.submit(next, chunks, None)
+            try:
+                store.raw.bulk_load(chunk, RdfFormat.N_QUADS)
+            except OSError as exc:
+                raise StoreError(f"cannot write the store: {exc}", where=str(store.path)) from exc
 
 
 def build_roster_quads(settings: Settings) -> Iterator[Quad]:
