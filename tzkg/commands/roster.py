@@ -143,14 +143,14 @@ class _ProgressBar:
 
     def __init__(self) -> None:
         self.progress: Progress | None = None
-        self.task: TaskID | None = None
+        self.tasks: dict[str, TaskID] = {}
 
-    def update(self, done: int, total: int) -> None:
+    def update(self, phase: str, done: int, total: int) -> None:
         if total <= PROGRESS_ROWS:
             return
         if self.progress is None:
             self.progress = Progress(
-                TextColumn("checking rows"),
+                TextColumn("{task.description:<14}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
@@ -158,9 +158,9 @@ class _ProgressBar:
                 transient=True,
             )
             self.progress.start()
-            self.task = self.progress.add_task("rows", total=total)
-        assert self.task is not None
-        self.progress.update(self.task, completed=done)
+        if phase not in self.tasks:
+            self.tasks[phase] = self.progress.add_task(phase, total=total)
+        self.progress.update(self.tasks[phase], completed=done)
 
     def stop(self) -> None:
         if self.progress is not None:

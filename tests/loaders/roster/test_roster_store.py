@@ -199,10 +199,14 @@ def test_build_reloads_rosters_loaded_with_load_roster(
 
 def test_progress_is_reported(built: Settings, tmp_path: Path) -> None:
     rows = [HEADER] + [[i, f"泰州测试{i}有限公司", "", "海陵区", ""] for i in range(1, 4501)]
-    seen: list[tuple[int, int]] = []
+    seen: list[tuple[str, int, int]] = []
     load_roster(write_csv(tmp_path / "big.csv", rows), built, kind="tech-sme", year=2022,
-                progress=lambda done, total: seen.append((done, total)))  # fmt: skip
-    assert seen == [(2000, 4500), (4000, 4500), (4500, 4500)]
+                progress=lambda *args: seen.append(args))  # fmt: skip
+    checking = [x for x in seen if x[0] == "checking rows"]
+    assert checking == [("checking rows", 2000, 4500), ("checking rows", 4000, 4500),
+                        ("checking rows", 4500, 4500)]  # fmt: skip
+    writing = [x for x in seen if x[0] == "writing"]
+    assert writing[-1] == ("writing", 4500, 4500)
 
 
 @pytest.mark.slow

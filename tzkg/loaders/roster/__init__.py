@@ -53,7 +53,8 @@ __all__ = [
 log = logging.getLogger("tzkg.roster")
 
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[str, int, int], None]
+"""Told (phase, done, total): "checking rows" of the file, then "writing" its records."""
 
 
 @dataclass
@@ -127,13 +128,16 @@ def load_roster(
             year=year,
             context=context,
             districts=districts,
-            progress=progress,
+            progress=(lambda done, total: progress("checking rows", done, total))
+            if progress is not None
+            else None,
             sheet=sheet,
         )
         holder.append(prepared)
         if strict and prepared.rejected:
             raise _Refused
-        bulk_load_nquads(store, roster_nquads(prepared, settings))
+        writing = (lambda done, total: progress("writing", done, total)) if progress else None
+        bulk_load_nquads(store, roster_nquads(prepared, settings, progress=writing))
         for step in FINISH_STEPS:
             step(store, settings)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, parse
 
@@ -100,12 +100,14 @@ class RosterEmitter:
         self.file = _i(prepared.graph + "/file")
         self.kind = _i(f"{self.base}scheme/roster-kinds/{prepared.mapping.kind}")
         self._described: set[str] = set()
+        self.records_done = 0
 
     def lines(self, finished: dt.datetime | None = None) -> Iterator[str]:
         """Every quad as an N-Quads line: the description of the load, then the rows."""
         yield from self.description(finished or dt.datetime.now(dt.UTC))
         for record in self.p.records:
             yield from self.record(record)
+            self.records_done += 1
 
     def line(self, s: str, p: str, o: str) -> str:
         return f"{s} {p} {o} {self.g} .\n"
@@ -249,15 +251,26 @@ class RosterEmitter:
 
 
 def roster_nquads(
-    prepared: PreparedRoster, settings: Settings, *, batch: int = LINES_PER_BATCH
+    prepared: PreparedRoster,
+    settings: Settings,
+    *,
+    batch: int = LINES_PER_BATCH,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[bytes]:
-    """The quads of a prepared roster as N-Quads, in batches of `batch` lines."""
+    """The quads of a prepared roster as N-Quads, in batches of `batch` lines; `progress` hears
+    (records written, records) before each batch is handed on."""
+    emitter = RosterEmitter(prepared, settings)
+    total = len(prepared.records)
     lines: list[str] = []
-    for text in RosterEmitter(prepared, settings).lines():
+    for text in emitter.lines():
         lines.append(text)
         if len(lines) >= batch:
+            if progress is not None:
+                progress(emitter.records_done, total)
             yield "".join(lines).encode("utf-8")
             lines = []
+    if progress is not None:
+        progress(total, total)
     if lines:
         yield "".join(lines).encode("utf-8")
 
