@@ -17,7 +17,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from tzkg.config import Settings
-from tzkg.errors import RosterError, StoreError, TzkgError
+from tzkg.errors import RosterError, StoreError, StoreMissingError, TzkgError
 from tzkg.iris import pinyin_slug
 from tzkg.loaders.roster.districts import DistrictIndex
 from tzkg.loaders.roster.emit import roster_nquads, roster_quads
@@ -212,22 +212,24 @@ def build_roster_quads(settings: Settings) -> Iterator[Quad]:
         _warn_rejects(prepared)
         yield from roster_quads(prepared, settings)
     for loaded in _adhoc(settings):
-        if loaded.graph in graphs:
-            log.warning(
-                "roster %s loaded with load-roster is replaced by the file of the "
-                "same name in data/rosters/",
-                loaded.name,
-            )
-            continue
         copy = archive_dir(settings.store_dir) / loaded.sha256 / loaded.name
+        if loaded.graph in graphs:
+            if not loaded.source:
+                log.warning(
+                    "roster %s loaded with load-roster is replaced by the file of the same "
+                    "name listed in data/rosters/rosters.toml",
+                    loaded.name,
+                )
+            continue
         if not copy.is_file():
-            log.warning(
-                "roster %s (graph %s) was loaded with load-roster but its kept copy "
-                "%s is gone: it is not in the new build",
-                loaded.name,
-                loaded.graph,
-                copy,
-            )
+            if not loaded.source:  # a file of data/ taken out of rosters.toml goes quietly
+                log.warning(
+                    "roster %s (graph %s) was loaded with load-roster but its kept copy %s "
+                    "is gone: it is not in the new build",
+                    loaded.name,
+                    loaded.graph,
+                    copy,
+                )
             continue
         prepared = prepare_roster(
             copy, settings, kind=loaded.kind, year=loaded.year, context=context, districts=districts
@@ -241,7 +243,14 @@ def _adhoc(settings: Settings) -> list[LoadedRoster]:
     """The rosters of the current store (if there is one) not listed in data/rosters/."""
     try:
         store = open_store(settings.store_dir)
-    except TzkgError:
+    except StoreMissingError:
+        return []
+    except TzkgError as exc:
+        log.warning(
+            "cannot read the rosters loaded into the current store (%s): they are not "
+            "in the new build",
+            exc,
+        )
         return []
     try:
         return list(loaded_rosters(store))

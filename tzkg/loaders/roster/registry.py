@@ -92,13 +92,14 @@ def archive_file(store_dir: Path, path: Path, sha256: str) -> Path:
 
 
 _ADHOC = """
-SELECT ?g ?name ?sha ?kind ?year ?ended WHERE {
+SELECT ?g ?name ?sha ?kind ?year ?ended ?source WHERE {
   GRAPH ?g {
     ?g dct:type ?kindConcept ; dcat:distribution ?file ; prov:wasGeneratedBy ?load .
     ?kindConcept skos:notation ?kind .
     ?file dct:title ?name ; tzo:sha256 ?sha .
     ?load prov:endedAtTime ?ended .
     OPTIONAL { ?g tzo:designationYear ?year }
+    OPTIONAL { ?file tzo:sourceFile ?source }
   }
 } ORDER BY ?ended ?g
 """
@@ -113,6 +114,7 @@ class LoadedRoster:
     sha256: str
     kind: str
     year: int | None
+    source: str | None = None  # the path under data/, for a file that was there
 
 
 def loaded_rosters(store: OxigraphStore) -> list[LoadedRoster]:
@@ -129,6 +131,7 @@ def loaded_rosters(store: OxigraphStore) -> list[LoadedRoster]:
                 sha256=row["sha"],
                 kind=row["kind"],
                 year=int(year) if year else None,
+                source=row.get("source"),
             )
         )
     return found
