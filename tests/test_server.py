@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pyoxigraph import RdfFormat, parse
 
+from tests.api.live import live_server
 from tests.conftest import ONTOLOGY_GRAPH, tiny_quads
 from tzkg.config import Settings
 from tzkg.server import create_app, negotiate
@@ -24,7 +20,6 @@ NAMES = (
     "PREFIX tzo: <https://w3id.org/tzkg/ontology#>\n"
     "SELECT ?name WHERE { ?p tzo:supports ?f ; rdfs:label ?name } ORDER BY ?name"
 )
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -172,42 +167,10 @@ def test_negotiate() -> None:
     assert negotiate("text/tab-separated-values;q=0.8, text/csv", offers) == ("text/csv", 2)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.mark.http
 def test_real_uvicorn_answers_ask(built_store: Path, tmp_path: Path) -> None:
-    port = free_port()
-    log = tmp_path / "uvicorn.log"
-    env = {**os.environ, "TZKG_STORE_DIR": str(built_store), "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "uvicorn", "tzkg.server:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
-        server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, log.read_text(errors="replace")
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "uvicorn did not start within 30 s"
-            time.sleep(0.2)
+    with live_server(built_store, tmp_path / "uvicorn.log") as base:
         response = httpx.get(f"{base}/sparql", params={"query": "ASK{?s ?p ?o}"}, timeout=10)
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/sparql-results+json"
         assert response.json() == {"head": {}, "boolean": True}
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)

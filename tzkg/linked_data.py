@@ -28,6 +28,7 @@ from tzkg.api.common import (
     source_catalog,
 )
 from tzkg.api.resources.entities import EntityPublic, describe_entity
+from tzkg.api.service import parse_accept
 from tzkg.config import Settings
 from tzkg.errors import QueryParameterError, TzkgError
 from tzkg.store import OxigraphStore
@@ -80,19 +81,7 @@ def choose(accept: str | None) -> str:
     """
     if not accept or not accept.strip():
         return "html"
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept.split(",")):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        weight = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        if media and weight > 0:
-            ranked.append((-weight, position, media.lower()))
+    ranked = [(-q, position, media) for media, q, position in parse_accept(accept) if q > 0]
     for _, _, media in sorted(ranked):
         if media in _HTML or media in ("*/*", "text/*"):
             return "html"

@@ -5,26 +5,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from pyoxigraph import RdfFormat, parse
 
+from tests.api.conftest import CHROMIUM
 from tests.api.live import live_server
 from tzkg.config import Settings
 
 pytestmark = [pytest.mark.http]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CENTRE = "id/platform/asian-star-anchor-chain-national-technology-centre"
 
 
@@ -52,45 +44,37 @@ def test_api_search_and_dereferencing_over_http(base: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-def test_entity_page_reads_well_in_chromium(base: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_entity_page_reads_well_in_chromium(base: str, browser: Any, tmp_path: Path) -> None:
     outside: list[str] = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 1400}, locale="zh-CN")
-            page.on(
-                "request",
-                lambda request: (
-                    None if request.url.startswith(base) else outside.append(request.url)
-                ),
-            )
-            response = page.goto(f"{base}/{CENTRE}")  # the browser follows the 303
-            assert response is not None and response.ok
-            assert page.url == f"{base}/page/{CENTRE}"
-            assert page.locator("h1#title").inner_text() == "亚星锚链国家级技术中心"
-            # the stylesheet applied: the facts table is laid out, not raw
-            assert (
-                page.locator("table#facts").evaluate("t => getComputedStyle(t).borderCollapse")
-                == "collapse"
-            )
-            quote = page.locator("ol#sources blockquote").first.inner_text()
-            assert "亚星锚链国家级技术中心" in quote
-            assert page.locator("table#facts a[href='#source-1']").count() >= 1
-            shot = tmp_path / "entity.png"
-            page.screenshot(path=str(shot), full_page=True)
-            if os.environ.get("TZKG_SCREENSHOT_DIR"):
-                page.screenshot(
-                    path=str(Path(os.environ["TZKG_SCREENSHOT_DIR"]) / "entity.png"),
-                    full_page=False,
-                )
-            assert shot.stat().st_size > 10_000
-            # follow a link to the host enterprise, then switch the language
-            page.locator("table#facts a", has_text="亚星锚链").first.click()
-            page.wait_for_url(f"{base}/page/id/enterprise/asian-star-anchor-chain")
-            assert page.locator("h1#title").inner_text() == "亚星锚链"
-            page.locator("a.lang").click()
-            page.wait_for_selector("h1#title:has-text('Jiangsu Asian Star Anchor Chain')")
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1100, "height": 1400}, locale="zh-CN")
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(base) else outside.append(request.url),
+    )
+    response = page.goto(f"{base}/{CENTRE}")  # the browser follows the 303
+    assert response is not None and response.ok
+    assert page.url == f"{base}/page/{CENTRE}"
+    assert page.locator("h1#title").inner_text() == "亚星锚链国家级技术中心"
+    # the stylesheet applied: the facts table is laid out, not raw
+    assert (
+        page.locator("table#facts").evaluate("t => getComputedStyle(t).borderCollapse")
+        == "collapse"
+    )
+    quote = page.locator("ol#sources blockquote").first.inner_text()
+    assert "亚星锚链国家级技术中心" in quote
+    assert page.locator("table#facts a[href='#source-1']").count() >= 1
+    shot = tmp_path / "entity.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("TZKG_SCREENSHOT_DIR"):
+        page.screenshot(
+            path=str(Path(os.environ["TZKG_SCREENSHOT_DIR"]) / "entity.png"),
+            full_page=False,
+        )
+    assert shot.stat().st_size > 10_000
+    # follow a link to the host enterprise, then switch the language
+    page.locator("table#facts a", has_text="亚星锚链").first.click()
+    page.wait_for_url(f"{base}/page/id/enterprise/asian-star-anchor-chain")
+    assert page.locator("h1#title").inner_text() == "亚星锚链"
+    page.locator("a.lang").click()
+    page.wait_for_selector("h1#title:has-text('Jiangsu Asian Star Anchor Chain')")
     assert outside == [], f"the page fetched from outside: {outside}"

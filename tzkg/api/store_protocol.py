@@ -21,6 +21,7 @@ from tzkg.api.service import (
     run_job,
     time_limit,
 )
+from tzkg.config import Settings
 from tzkg.errors import (
     ProtocolError,
     QueryParameterError,
@@ -216,18 +217,7 @@ async def store_put(
     default: DefaultParam = None,
 ) -> Response:
     """Replace one graph with the request's RDF (201 if it was created)."""
-    check_token(request, settings)
-    name = target(graph, default)
-    data = await _payload(request, name, settings.base_iri)
-    if name is None:
-        text = f"CLEAR SILENT DEFAULT ;\nINSERT DATA {{\n{data}}}"
-    else:
-        text = (
-            f"DROP SILENT GRAPH {name} ;\nCREATE SILENT GRAPH {name} ;\n"
-            f"INSERT DATA {{ GRAPH {name} {{\n{data}}} }}"
-        )
-    existed = await run_in_threadpool(_write, holder, text, name, must_exist=False)
-    return Response(status_code=204 if existed else 201)
+    return await _store_payload(request, settings, holder, graph, default, replace=True)
 
 
 @router.post("/store", status_code=204, responses={201: {}, 401: {}, 403: {}, 415: {}})
@@ -239,13 +229,28 @@ async def store_post(
     default: DefaultParam = None,
 ) -> Response:
     """Add the request's RDF to one graph (201 if it was created)."""
+    return await _store_payload(request, settings, holder, graph, default, replace=False)
+
+
+async def _store_payload(
+    request: Request,
+    settings: Settings,
+    holder: StoreHolder,
+    graph: str | None,
+    default: str | None,
+    *,
+    replace: bool,
+) -> Response:
+    """Write the request's RDF into one graph, replacing or adding to it (201 if it was created)."""
     check_token(request, settings)
     name = target(graph, default)
     data = await _payload(request, name, settings.base_iri)
     if name is None:
-        text = f"INSERT DATA {{\n{data}}}"
+        clear = "CLEAR SILENT DEFAULT ;\n" if replace else ""
+        text = f"{clear}INSERT DATA {{\n{data}}}"
     else:
-        text = f"CREATE SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{data}}} }}"
+        drop = f"DROP SILENT GRAPH {name} ;\n" if replace else ""
+        text = f"{drop}CREATE SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{data}}} }}"
     existed = await run_in_threadpool(_write, holder, text, name, must_exist=False)
     return Response(status_code=204 if existed else 201)
 

@@ -14,21 +14,16 @@ from tzkg.api.common import (
     RefPublic,
     SourceCatalog,
     SourcePublic,
-    labels_source,
-    load_nodes,
     pick_label,
     refs,
-    require,
-    require_type,
     resource_id,
-    resource_iri,
-    source_catalog,
     source_rank,
 )
 from tzkg.api.common import (
     Lang as LangCode,
 )
-from tzkg.api.resources.lists import ItemsPublic, list_items
+from tzkg.api.resources.lists import ItemsPublic
+from tzkg.api.resources.shared import header, list_of_class, open_resource
 from tzkg.config import Settings
 from tzkg.vocab import TZO
 
@@ -57,28 +52,22 @@ def list_clusters(
     request: Request, store: ApiStore, settings: ApiSettings, lang: LangDep, page: PageDep
 ) -> ItemsPublic:
     """The industrial clusters of the plan."""
-    return list_items(
-        store,
-        settings,
-        source_catalog(store, settings),
-        request,
-        pattern="?item a tzo:IndustrialCluster .",
-        type_iri=TZO + "IndustrialCluster",
-        bound={},
-        lang=lang,
-        limit=page[0],
-        offset=page[1],
-    )
+    return list_of_class(request, store, settings, lang, page, "IndustrialCluster")
 
 
 @router.get("/{id:path}", responses={404: {"description": "No such cluster."}})
 def get_cluster(id: str, store: ApiStore, settings: ApiSettings, lang: LangDep) -> ClusterPublic:
     """One cluster: fields, parks, lead enterprises, platforms, technologies and targets."""
-    iri = resource_iri(id, settings, kind="cluster")
-    nodes = load_nodes(store, iri, related="tzo:hasField")
-    cluster = require(nodes, iri, "cluster")
-    require_type(cluster, ["IndustrialCluster"], "cluster")
-    catalog = source_catalog(store, settings)
+    cluster, nodes, catalog = open_resource(
+        store,
+        settings,
+        id,
+        kind="cluster",
+        what="cluster",
+        types=["IndustrialCluster"],
+        type_what="cluster",
+        related="tzo:hasField",
+    )
     fields = [nodes[f.iri] for f in refs(cluster, TZO + "hasField", lang, settings, catalog)]
     fields = [f for f in fields if f.iri in nodes]
 
@@ -96,11 +85,7 @@ def get_cluster(id: str, store: ApiStore, settings: ApiSettings, lang: LangDep) 
         return sorted(found.values(), key=lambda r: (r.label or "", r.iri))
 
     return ClusterPublic(
-        id=resource_id(cluster.iri, settings),
-        iri=cluster.iri,
-        label=pick_label(cluster.labels, lang),
-        labels={k: v for k, v in cluster.labels.items() if k},
-        source=labels_source(cluster, catalog),
+        **header(cluster, settings, lang, catalog),
         fields=[_field_ref(f, lang, settings, catalog, cluster) for f in fields],
         parks=gather([("coreZone", "core"), ("reliesOn", "base")]),
         lead_enterprises=gather(

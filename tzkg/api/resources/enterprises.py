@@ -19,20 +19,15 @@ from tzkg.api.common import (
     RefPublic,
     SourcePublic,
     ValuePublic,
-    labels_source,
     literal_param,
-    load_nodes,
     next_link,
-    pick_label,
     refs,
-    require,
-    require_type,
-    resource_id,
     resource_iri,
     source_catalog,
     value_of,
 )
-from tzkg.api.resources.lists import ItemPublic, ItemsPublic, list_items
+from tzkg.api.resources.lists import ItemPublic, ItemsPublic
+from tzkg.api.resources.shared import aliases, class_pattern, header, list_of_class, open_resource
 from tzkg.config import Settings
 from tzkg.store import Term
 from tzkg.vocab import DCT, LEGAL, TZO
@@ -91,40 +86,29 @@ def list_enterprises(
     q: Annotated[str | None, Query(description="Search in names, aliases and pinyin.")] = None,
 ) -> ItemsPublic:
     """Enterprises, optionally by cluster, field, district and a search text."""
-    limit, offset = page
-    catalog = source_catalog(store, settings)
-    pattern = ["?item a tzo:Enterprise ."]
+    filters: list[str] = []
     bound: dict[str, Term] = {}
     if cluster:
         bound["cluster"] = resource_iri(cluster, settings, kind="cluster")
-        pattern.append(
+        filters.append(
             f"{{ ?item {ROLES}|tzo:hosts/tzo:supports ?cluster }} UNION "
             f"{{ ?item {ROLES}|tzo:hosts/tzo:supports ?in_field . "
             "?in_field tzo:inCluster ?cluster }"
         )
     if field:
         bound["field"] = resource_iri(field, settings, kind="field")
-        pattern.append(f"?item {ROLES}|tzo:hosts/tzo:supports ?field .")
+        filters.append(f"?item {ROLES}|tzo:hosts/tzo:supports ?field .")
     if district:
         name, term = district_param(district, settings)
         bound[name] = term
         if name == "district_label":
-            pattern.append("?district rdfs:label|skos:altLabel ?district_label .")
-        pattern.append("?item tzo:locatedIn+ ?district .")
-    text = "\n".join(pattern)
+            filters.append("?district rdfs:label|skos:altLabel ?district_label .")
+        filters.append("?item tzo:locatedIn+ ?district .")
     if q:
-        return _searched(request, store, settings, lang, text, bound, q, limit, offset)
-    return list_items(
-        store,
-        settings,
-        catalog,
-        request,
-        pattern=text,
-        type_iri=TZO + "Enterprise",
-        bound=bound,
-        lang=lang,
-        limit=limit,
-        offset=offset,
+        text = class_pattern("Enterprise", filters)
+        return _searched(request, store, settings, lang, text, bound, q, *page)
+    return list_of_class(
+        request, store, settings, lang, page, "Enterprise", filters=filters, bound=bound
     )
 
 
@@ -185,21 +169,22 @@ def get_enterprise(
     id: str, store: ApiStore, settings: ApiSettings, lang: LangDep
 ) -> EnterprisePublic:
     """One enterprise, every fact with its source."""
-    iri = resource_iri(id, settings, kind="enterprise")
-    node = require(load_nodes(store, iri), iri, "enterprise")
-    require_type(node, ["Enterprise"], "enterprise")
-    catalog = source_catalog(store, settings)
+    node, _, catalog = open_resource(
+        store,
+        settings,
+        id,
+        kind="enterprise",
+        what="enterprise",
+        types=["Enterprise"],
+        type_what="enterprise",
+    )
 
     def link(predicate: str) -> list[RefPublic]:
         return refs(node, predicate, lang, settings, catalog)
 
     return EnterprisePublic(
-        id=resource_id(node.iri, settings),
-        iri=node.iri,
-        label=pick_label(node.labels, lang),
-        labels={k: v for k, v in node.labels.items() if k},
-        aliases=[alias for _, alias in node.alt_labels],
-        source=labels_source(node, catalog),
+        **header(node, settings, lang, catalog),
+        aliases=aliases(node),
         legal_name=value_of(node, LEGAL + "legalName", catalog),
         uscc=value_of(node, TZO + "uscc", catalog),
         district=link(TZO + "locatedIn"),

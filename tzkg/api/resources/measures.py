@@ -13,18 +13,11 @@ from tzkg.api.common import (
     RefPublic,
     SourcePublic,
     ValuePublic,
-    labels_source,
-    load_nodes,
-    pick_label,
     refs,
-    require,
-    require_type,
-    resource_id,
-    resource_iri,
-    source_catalog,
     value_of,
 )
-from tzkg.api.resources.lists import ItemsPublic, list_items
+from tzkg.api.resources.lists import ItemsPublic
+from tzkg.api.resources.shared import aliases, header, list_of_class, open_resource, tzo_types
 from tzkg.vocab import TZO
 
 router = APIRouter(prefix="/api", tags=["measures and departments"])
@@ -77,39 +70,28 @@ def list_measures(
     request: Request, store: ApiStore, settings: ApiSettings, lang: LangDep, page: PageDep
 ) -> ItemsPublic:
     """The key measures, in the plan's order."""
-    return list_items(
-        store,
-        settings,
-        source_catalog(store, settings),
-        request,
-        pattern="?item a tzo:KeyMeasure .",
-        type_iri=TZO + "KeyMeasure",
-        bound={},
-        lang=lang,
-        limit=page[0],
-        offset=page[1],
-        by_order=True,
-    )
+    return list_of_class(request, store, settings, lang, page, "KeyMeasure", by_order=True)
 
 
 @router.get("/measures/{id:path}", responses={404: {"description": "No such measure."}})
 def get_measure(id: str, store: ApiStore, settings: ApiSettings, lang: LangDep) -> MeasurePublic:
     """One key measure (id `plan/<plan>/measure/<n>`), every fact with its source."""
-    iri = resource_iri(id, settings)
-    node = require(load_nodes(store, iri), iri, "measure")
-    require_type(node, ["KeyMeasure"], "key measure")
-    catalog = source_catalog(store, settings)
+    node, _, catalog = open_resource(
+        store,
+        settings,
+        id,
+        kind=None,
+        what="measure",
+        types=["KeyMeasure"],
+        type_what="key measure",
+    )
 
     def link(predicate: str) -> list[RefPublic]:
         return refs(node, TZO + predicate, lang, settings, catalog)
 
     return MeasurePublic(
-        id=resource_id(node.iri, settings),
-        iri=node.iri,
-        label=pick_label(node.labels, lang),
-        labels={k: v for k, v in node.labels.items() if k},
-        aliases=[alias for _, alias in node.alt_labels],
-        source=labels_source(node, catalog),
+        **header(node, settings, lang, catalog),
+        aliases=aliases(node),
         order=value_of(node, TZO + "order", catalog),
         section=link("section"),
         lead_departments=link("leadDepartment"),
@@ -125,22 +107,23 @@ def get_department(
     id: str, store: ApiStore, settings: ApiSettings, lang: LangDep
 ) -> DepartmentPublic:
     """One department or public body (id `body/<slug>` or `<slug>`) and its measures."""
-    iri = resource_iri(id, settings, kind="body")
-    node = require(load_nodes(store, iri), iri, "department")
-    require_type(node, BODY_TYPES, "department or public body")
-    catalog = source_catalog(store, settings)
+    node, _, catalog = open_resource(
+        store,
+        settings,
+        id,
+        kind="body",
+        what="department",
+        types=BODY_TYPES,
+        type_what="department or public body",
+    )
 
     def link(predicate: str) -> list[RefPublic]:
         return refs(node, TZO + predicate, lang, settings, catalog)
 
     return DepartmentPublic(
-        id=resource_id(node.iri, settings),
-        iri=node.iri,
-        label=pick_label(node.labels, lang),
-        labels={k: v for k, v in node.labels.items() if k},
-        aliases=[alias for _, alias in node.alt_labels],
-        source=labels_source(node, catalog),
-        types=sorted(t[len(TZO) :] for t in node.types if t.startswith(TZO)),
+        **header(node, settings, lang, catalog),
+        aliases=aliases(node),
+        types=tzo_types(node),
         located_in=link("locatedIn"),
         measures_led=link("isLeadDepartmentOf"),
         measures_responsible=link("isResponsibleDepartmentOf"),

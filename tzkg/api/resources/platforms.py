@@ -16,17 +16,11 @@ from tzkg.api.common import (
     PageDep,
     RefPublic,
     SourcePublic,
-    labels_source,
-    load_nodes,
-    pick_label,
     refs,
-    require,
-    require_type,
-    resource_id,
     resource_iri,
-    source_catalog,
 )
-from tzkg.api.resources.lists import ItemsPublic, list_items
+from tzkg.api.resources.lists import ItemsPublic
+from tzkg.api.resources.shared import header, list_of_class, open_resource, tzo_types
 from tzkg.errors import QueryParameterError
 from tzkg.store import Term
 from tzkg.vocab import TZO
@@ -80,45 +74,37 @@ def list_platforms(
     ] = None,
 ) -> ItemsPublic:
     """Innovation platforms, optionally by what they support, level and type."""
-    pattern = ["?item a tzo:InnovationPlatform ."]
+    filters: list[str] = []
     bound: dict[str, Term] = {}
     if supports:
         bound["supports"] = resource_iri(supports, settings)
-        pattern.append("?item tzo:supports ?supports .")
+        filters.append("?item tzo:supports ?supports .")
     if level:
         bound["level"] = ontology_term(level, "level")
-        pattern.append("?item tzo:level ?level .")
+        filters.append("?item tzo:level ?level .")
     if type:
         bound["type"] = ontology_term(type, "type")
-        pattern.append("?item a/rdfs:subClassOf* ?type .")
-    return list_items(
-        store,
-        settings,
-        source_catalog(store, settings),
-        request,
-        pattern="\n".join(pattern),
-        type_iri=TZO + "InnovationPlatform",
-        bound=bound,
-        lang=lang,
-        limit=page[0],
-        offset=page[1],
+        filters.append("?item a/rdfs:subClassOf* ?type .")
+    return list_of_class(
+        request, store, settings, lang, page, "InnovationPlatform", filters=filters, bound=bound
     )
 
 
 @router.get("/{id:path}", responses={404: {"description": "No such platform."}})
 def get_platform(id: str, store: ApiStore, settings: ApiSettings, lang: LangDep) -> PlatformPublic:
     """One platform, every fact with its source."""
-    iri = resource_iri(id, settings, kind="platform")
-    node = require(load_nodes(store, iri), iri, "platform")
-    require_type(node, ["InnovationPlatform"], "platform")
-    catalog = source_catalog(store, settings)
+    node, _, catalog = open_resource(
+        store,
+        settings,
+        id,
+        kind="platform",
+        what="platform",
+        types=["InnovationPlatform"],
+        type_what="platform",
+    )
     return PlatformPublic(
-        id=resource_id(node.iri, settings),
-        iri=node.iri,
-        label=pick_label(node.labels, lang),
-        labels={k: v for k, v in node.labels.items() if k},
-        source=labels_source(node, catalog),
-        types=sorted(t[len(TZO) :] for t in node.types if t.startswith(TZO)),
+        **header(node, settings, lang, catalog),
+        types=tzo_types(node),
         level=refs(node, TZO + "level", lang, settings, catalog),
         hosts=refs(node, TZO + "hostedBy", lang, settings, catalog),
         supports=refs(node, TZO + "supports", lang, settings, catalog),

@@ -28,8 +28,9 @@ from tzkg.api.common import (
     source_catalog,
     value_of,
 )
-from tzkg.api.resources.lists import PagePublic, list_items
+from tzkg.api.resources.lists import PagePublic
 from tzkg.api.resources.platforms import ontology_term
+from tzkg.api.resources.shared import list_of_class
 from tzkg.config import Settings
 from tzkg.store import OxigraphStore, Term
 from tzkg.vocab import SCHEMA, TZO
@@ -102,27 +103,17 @@ def list_targets(
     kind: Annotated[str | None, Query(description="Stock, Flow or Increase.")] = None,
 ) -> TargetsPublic:
     """Targets in the plan's order, optionally of one indicator or kind."""
-    pattern = ["?item a tzo:Target ."]
+    filters: list[str] = []
     bound: dict[str, Term] = {}
     if indicator:
         bound["indicator"] = resource_iri(indicator, settings, kind="indicator")
-        pattern.append("?item tzo:indicator ?indicator .")
+        filters.append("?item tzo:indicator ?indicator .")
     if kind:
         bound["kind"] = ontology_term(kind, "kind")
-        pattern.append("?item tzo:targetKind ?kind .")
+        filters.append("?item tzo:targetKind ?kind .")
     catalog = source_catalog(store, settings)
-    items = list_items(
-        store,
-        settings,
-        catalog,
-        request,
-        pattern="\n".join(pattern),
-        type_iri=TZO + "Target",
-        bound=bound,
-        lang=lang,
-        limit=page[0],
-        offset=page[1],
-        by_order=False,
+    items = list_of_class(
+        request, store, settings, lang, page, "Target", filters=filters, bound=bound
     )
     return TargetsPublic(
         data=[target_of(store, NamedNode(i.iri), lang, settings, catalog) for i in items.data],
