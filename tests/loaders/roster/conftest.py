@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Quad
+from roster_helpers import ROOT
 
 from tzkg import build
 from tzkg.build import build_quads
@@ -18,6 +20,14 @@ from tzkg.store import OxigraphStore, build_store, open_store
 def plan_quads() -> list[Quad]:
     """The quads of a build of data/ (plan, reference, sample rosters), computed once."""
     return list(build_quads(Settings(store_dir=Path("/nonexistent/store"))))
+
+
+@pytest.fixture
+def own_data(tmp_path: Path) -> Path:
+    """A copy of data/ that a test may extend (mappings, labels) without touching the real one."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target)
+    return target
 
 
 @pytest.fixture

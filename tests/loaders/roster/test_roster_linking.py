@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from roster_helpers import ROOT, uscc, write_csv
+from roster_helpers import uscc, write_csv
 
 from tzkg.config import Settings
 from tzkg.loaders.roster import load_roster, prepare_roster
@@ -94,13 +93,6 @@ def test_new_iris_are_stable_and_code_based(tmp_path: Path, settings: Settings) 
     assert [r.subject for r in first.records] == [r.subject for r in again.records]
     assert first.records[0].subject == f"{BASE}enterprise/uscc-{code}"
     assert first.records[1].subject.startswith(f"{BASE}enterprise/name-jiangsudongyamaolian")
-
-
-@pytest.fixture
-def own_data(tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(ROOT / "data", target)
-    return target
 
 
 def test_a_name_that_could_be_two_enterprises_is_reported(tmp_path: Path, own_data: Path) -> None:

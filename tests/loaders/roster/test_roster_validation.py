@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -179,14 +178,6 @@ def test_heading_gives_the_district(tmp_path: Path, settings: Settings) -> None:
         "321202",
         "321203",
     ]
-
-
-@pytest.fixture
-def own_data(tmp_path: Path) -> Path:
-    """A copy of data/ that a test may extend with mappings of its own."""
-    target = tmp_path / "data"
-    shutil.copytree(ROOT / "data", target)
-    return target
 
 
 def test_a_new_layout_is_a_new_mapping_file(tmp_path: Path, own_data: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from pathlib import Path
 from tzkg.config import Settings
 from tzkg.errors import RosterError
 from tzkg.iris import pinyin_slug
+from tzkg.loaders.reference import sha256
 from tzkg.loaders.roster import uscc
 from tzkg.loaders.roster.districts import DistrictIndex, Division
 from tzkg.loaders.roster.linking import LinkContext
@@ -144,13 +144,7 @@ def graph_iri(base: str, path: Path) -> str:
 
 def file_digest(path: Path) -> tuple[str, int]:
     """sha256 and size of a file."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+    return sha256(path), path.stat().st_size
 
 
 def choose_mapping(
