@@ -62,6 +62,9 @@ def load_roster_command(
     sheet: Annotated[
         str | None, typer.Option("--sheet", help="The sheet of a workbook (default: the first).")
     ] = None,
+    allow_invalid: Annotated[
+        bool, typer.Option("--allow-invalid", help="Publish even with SHACL Violations.")
+    ] = False,
 ) -> None:
     """Load a roster into the store: validated, linked to the plan, in its own named graph.
 
@@ -73,6 +76,8 @@ def load_roster_command(
     settings = get_settings()
     if store is not None:
         settings = settings.model_copy(update={"store_dir": store})
+    if allow_invalid:
+        settings = settings.model_copy(update={"allow_invalid": True})
     console = Console(highlight=False, soft_wrap=True)
     bar = _ProgressBar()
     outcome: RosterLoad | None = None

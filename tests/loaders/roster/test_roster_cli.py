@@ -85,6 +85,12 @@ def test_strict_passes_a_clean_roster(built: Settings, tmp_path: Path) -> None:
     assert code == 0 and "2 data rows = 2 loaded + 0 rejected" in out
 
 
+def test_allow_invalid_is_accepted(built: Settings, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "gaoqi-2021.csv", ROWS[:4])
+    code, out, _ = load(built, path, "--allow-invalid")
+    assert code == 0 and "2 data rows = 2 loaded + 0 rejected" in out
+
+
 def test_kind_year_and_sheet_options(built: Settings, tmp_path: Path) -> None:
     rows = [["序号", "企业名称", "所在地区"], [1, "江苏某某电子科技有限公司", "海陵区"]]
     path = write_xlsx(tmp_path / "list.xlsx", rows, sheets=["备注"])
