@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tzkg.build import build_quads
+from tzkg.build import build, build_quads
 from tzkg.config import Settings
 from tzkg.store import build_store
 
@@ -35,9 +35,15 @@ def main() -> None:
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
         store_dir = Path(tmp) / "store"
+        on_disk = settings.model_copy(update={"store_dir": store_dir})
         stages = {
-            "load (plan + ontology + reference → quads)": lambda: list(build_quads(settings)),
-            "build_store (atomic, on disk)": lambda: build_store(store_dir, build_quads(settings)),
+            "load (plan, rosters, ontology, reference → quads)": lambda: list(
+                build_quads(settings)
+            ),
+            "build_store (atomic, on disk, no finish steps)": lambda: build_store(
+                store_dir, build_quads(settings)
+            ),
+            "build (+ reasoning, validation, search, dumps)": lambda: build(on_disk),
             "`tzkg build` (new process, end to end)": lambda: subprocess.run(
                 [sys.executable, "-m", "tzkg", "build", "--store", str(store_dir)],
                 check=True,
