@@ -352,8 +352,15 @@ def serve(
     host: Annotated[str | None, typer.Option(help="The address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="The port to listen on.")] = None,
     store: StoreOption = None,
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="A line per request on stderr (default: TZKG_ACCESS_LOG, on).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the SPARQL endpoint and API with uvicorn."""
+    """Serve the SPARQL endpoint and API with uvicorn (uvloop and httptools when installed)."""
     import uvicorn
 
     from tzkg.server import create_app
@@ -364,6 +371,7 @@ def serve(
         host=host or settings.host,
         port=port if port is not None else settings.port,
         log_level="info",
+        access_log=settings.access_log if access_log is None else access_log,
     )
 
 

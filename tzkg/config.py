@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     store_dir: Path = PROJECT_ROOT / "var" / "store"
     host: str = "127.0.0.1"
     port: int = 8000
+    access_log: bool = True  # one line per request on stderr (`tzkg serve --no-access-log`)
     # The JSON API and linked data (docs/api.md): the IRI `{base_iri}X` is served at `/X`.
     api_page_size: int = 50
     api_row_cap: int = 1000  # the most rows one API response carries; beyond it `truncated` is true

@@ -1,5 +1,11 @@
 """Dumps of the whole graph (N-Quads, Turtle, JSON-LD; gzipped, each with a sha256), written
-by a build step next to the store data so a build and its dumps can never disagree."""
+next to the store data of their build so a build and its dumps can never disagree.
+
+`tzkg build` writes them as its last finish step. A roster load (`tzkg load-roster`) publishes
+its new build first and writes the dumps in a background process (`write_dumps_later`):
+serializing a store of millions of quads takes minutes, which the load does not wait for.
+Until they are there, `/dumps` answers 503 `dumps-pending` with Retry-After.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,6 +26,8 @@ from tzkg.errors import BuildError
 from tzkg.store import DATA_DIR, OxigraphStore
 
 DUMPS_DIR = "dumps"
+PENDING = "dumps.pending"
+"""In a build directory: a background process (its pid inside) is writing the dumps."""
 MANIFEST = "manifest.json"
 STEM = "tzkg"
 
@@ -54,7 +64,15 @@ def write_dumps(store: OxigraphStore, settings: Settings) -> None:
     del settings
     if store.location is None:
         return  # an in-memory store has no build directory
-    target = build_dir_of(Path(store.location)) / DUMPS_DIR
+    write_dumps_into(store, build_dir_of(Path(store.location)))
+
+
+def write_dumps_into(store: OxigraphStore, build_dir: Path) -> None:
+    """Write every dump of `store` into `build_dir/dumps/` (through `dumps.partial/`).
+
+    :raises BuildError: if the dumps cannot be written.
+    """
+    target = build_dir / DUMPS_DIR
     partial = target.with_name(DUMPS_DIR + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -92,6 +110,63 @@ def _write(store: OxigraphStore, directory: Path, ext: str, fmt: RdfFormat) -> D
     )
 
 
+def write_dumps_later(build_dir: Path) -> int:
+    """Start a background process that writes the dumps of the finished build `build_dir`.
+
+    It outlives the caller (its own session), logs to `build_dir/dumps.log`, and leaves
+    `build_dir/dumps.pending` (its pid) until it is done. Returns the pid.
+    """
+    build_dir = Path(os.path.abspath(build_dir))
+    # Marked before the child exists (with our pid), so there is no moment without a marker;
+    # the child writes its own pid first thing and removes the marker when it is done.
+    (build_dir / PENDING).write_text(f"{os.getpid()}\n", encoding="ascii")
+    with (build_dir / "dumps.log").open("ab") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tzkg.dumps", str(build_dir)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return child.pid
+
+
+def pending_writer(location: Path) -> int | None:
+    """The pid of the live background process writing the dumps of `location`'s build."""
+    try:
+        pid = int((build_dir_of(location) / PENDING).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m tzkg.dumps BUILD_DIR`: write the dumps of a finished build (background)."""
+    from tzkg.errors import TzkgError
+    from tzkg.store import OxigraphStore
+
+    build_dir = Path(argv[0])
+    (build_dir / PENDING).write_text(f"{os.getpid()}\n", encoding="ascii")
+    try:
+        store = OxigraphStore(build_dir / DATA_DIR, read_only=True)
+        try:
+            write_dumps_into(store, build_dir)
+        finally:
+            store.close()
+    except TzkgError as exc:
+        print(f"error[{exc.code}]: {exc.where}: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        (build_dir / PENDING).unlink(missing_ok=True)
+    return 0
+
+
 def read_manifest(location: Path) -> list[DumpFile] | None:
     """The dumps of the build at `location`, or None if it has none."""
     path = build_dir_of(location) / DUMPS_DIR / MANIFEST
@@ -99,3 +174,7 @@ def read_manifest(location: Path) -> list[DumpFile] | None:
         return [DumpFile(**entry) for entry in json.loads(path.read_text(encoding="utf-8"))]
     except (OSError, ValueError, TypeError):
         return None
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

@@ -58,21 +58,22 @@ service_router = APIRouter(tags=["service"])
 
 
 @service_router.get("/health", responses={503: {"model": ErrorPublic}})
-def health(request: Request) -> HealthPublic:
+async def health(request: Request) -> HealthPublic:
     """The store is open; which build it holds and how big it is."""
     holder: StoreHolder = request.app.state.stores
     pool: QueryPool = request.app.state.pool
     current = holder.current()
     store, info = current.store, current.info
     workers = len(pool.pids())
-    if info is None or holder.writable:
+    if info is None or holder.writable:  # counted, in a thread (build.json is not kept up)
+        quads, graphs = await run_in_threadpool(lambda: (len(store), len(store.named_graphs())))
         return HealthPublic(
             status="ok",
             build=info.build if info else None,
             built_at=info.built_at if info else None,
-            quads=len(store),
+            quads=quads,
             triples=None,
-            graphs=len(store.named_graphs()),
+            graphs=graphs,
             writable=holder.writable,
             query_workers=workers,
         )
@@ -115,6 +116,8 @@ async def _tzkg_error(request: Request, exc: Exception) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="tzkg"'
     if exc.status == 503 and exc.code == "query-timeout":
         headers["Retry-After"] = "1"
+    if exc.status == 503 and exc.code == "dumps-pending":
+        headers["Retry-After"] = "60"
     chosen = negotiate(request.headers.get("accept"), _ERROR_OFFERS)
     if chosen is not None and chosen[1] == "text":
         return PlainTextResponse(error_line(exc), status_code=exc.status, headers=headers)

@@ -13,6 +13,7 @@ workers preloads it cheaply.
 from __future__ import annotations
 
 import asyncio
+import collections
 import io
 import json
 import logging
@@ -316,6 +317,22 @@ class WorkerTimeout(Exception):
     """The job did not finish within its time limit; its worker was killed."""
 
 
+class _Expired(Exception):
+    """Set on a future whose time limit passed."""
+
+
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(_Expired())
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class WorkerLost(Exception):
     """The worker died while answering (killed from outside, out of memory)."""
 
@@ -356,6 +373,9 @@ class QueryPool:
         self._idle: queue.LifoQueue[_Process] = queue.LifoQueue()
         self._all: set[_Process] = set()
         self._lock = threading.Lock()
+        self._waiters: collections.deque[
+            tuple[asyncio.AbstractEventLoop, asyncio.Future[_Process]]
+        ] = collections.deque()
         self._closed = False
         self.replaced = 0
 
@@ -394,13 +414,16 @@ class QueryPool:
             raise WorkerLost(f"the query worker stopped: {exc or type(exc).__name__}") from None
         finally:
             if healthy:
-                self._idle.put(process)
+                self._release(process)
             else:
                 self._retire(process)
 
     async def arun(self, job: Job, timeout: float) -> Reply:
-        """`run` for asyncio: waits on the worker's pipe in the event loop, with no thread hop
-        when a worker is idle (the fast path of a lookup).
+        """`run` for asyncio: no thread and no task per job, only futures of the event loop.
+
+        An idle worker is taken at once; otherwise the request waits on a future that the next
+        returned worker resolves (first come, first served). The reply is awaited by watching
+        the worker's pipe in the event loop, with a timer for the time limit.
 
         :raises WorkerTimeout: if no worker was free or the job ran too long.
         :raises WorkerLost: if the worker died while answering.
@@ -410,13 +433,11 @@ class QueryPool:
         try:
             process = self._idle.get_nowait()
         except queue.Empty:
-            try:
-                process = await asyncio.to_thread(self._idle.get, True, max(timeout, 0.0))
-            except queue.Empty:
-                raise WorkerTimeout("no query worker was free within the time limit") from None
+            process = await self._wait_for_worker(loop, timeout)
         healthy = False
         fd = process.conn.fileno()
         ready: asyncio.Future[None] = loop.create_future()
+        expiry = loop.call_later(max(deadline - time.monotonic(), 0.0), _expire, ready)
 
         def readable() -> None:
             if not ready.done():
@@ -426,8 +447,8 @@ class QueryPool:
             process.conn.send(job)
             loop.add_reader(fd, readable)
             try:
-                await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0.0))
-            except TimeoutError:
+                await ready
+            except _Expired:
                 raise WorkerTimeout(f"the query ran longer than {timeout:g} s") from None
             finally:
                 loop.remove_reader(fd)
@@ -438,10 +459,48 @@ class QueryPool:
         except (EOFError, OSError) as exc:
             raise WorkerLost(f"the query worker stopped: {exc or type(exc).__name__}") from None
         finally:
+            expiry.cancel()
             if healthy:
-                self._idle.put(process)
+                self._release(process)
             else:
                 self._retire(process)
+
+    async def _wait_for_worker(self, loop: asyncio.AbstractEventLoop, timeout: float) -> _Process:
+        """The next worker returned to the pool, within `timeout` seconds."""
+        waiter: asyncio.Future[_Process] = loop.create_future()
+        with self._lock:
+            try:  # returned between our first look and now
+                return self._idle.get_nowait()
+            except queue.Empty:
+                self._waiters.append((loop, waiter))
+        expiry = loop.call_later(max(timeout, 0.0), _expire, waiter)
+        try:
+            return await waiter
+        except _Expired:
+            raise WorkerTimeout("no query worker was free within the time limit") from None
+        finally:
+            expiry.cancel()
+
+    def _release(self, process: _Process) -> None:
+        """Give a healthy worker to the longest-waiting request, or back to the idle ones."""
+        with self._lock:
+            while self._waiters:
+                loop, waiter = self._waiters.popleft()
+                if waiter.done():
+                    continue  # expired or cancelled
+                if _running_loop() is loop:
+                    loop.call_soon(self._hand_over, waiter, process)
+                else:  # from a respawn thread or the blocking `run`
+                    loop.call_soon_threadsafe(self._hand_over, waiter, process)
+                return
+            self._idle.put(process)
+
+    def _hand_over(self, waiter: asyncio.Future[_Process], process: _Process) -> None:
+        """In the waiter's event loop: resolve it, or pass the worker on if it gave up meanwhile."""
+        if waiter.done():
+            self._release(process)
+        else:
+            waiter.set_result(process)
 
     def _retire(self, process: _Process) -> None:
         """Kill a worker and start its replacement in the background."""
@@ -462,7 +521,7 @@ class QueryPool:
         if self._closed:
             process.kill()
             return
-        self._idle.put(process)
+        self._release(process)
 
     def pids(self) -> list[int]:
         """The process ids of the live workers."""

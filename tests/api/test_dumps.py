@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 from pyoxigraph import RdfFormat, parse
 
 from tests.conftest import ONTOLOGY_GRAPH, PLAN_GRAPH, tiny_quads
 from tzkg.build import FINISH_STEPS
 from tzkg.config import Settings
-from tzkg.dumps import read_manifest, write_dumps
+from tzkg.cli import app
+from tzkg.dumps import PENDING, pending_writer, read_manifest, write_dumps, write_dumps_later
 from tzkg.server import create_app
 from tzkg.store import build_store, store_location
 
@@ -107,3 +111,58 @@ def test_a_build_without_dumps_says_how_to_get_them(built_store: Path) -> None:
         response = client.get("/dumps")
         assert response.status_code == 404
         assert "tzkg build" in response.json()["message"]
+
+
+# --- dumps written after a roster load, in the background --------------------------------------
+
+
+@pytest.fixture
+def undumped(tmp_path: Path) -> Path:
+    """The tiny store, built without the dumps step."""
+    store_dir = tmp_path / "store"
+    build_store(store_dir, tiny_quads())
+    return store_dir
+
+
+def test_dumps_written_by_a_background_process(undumped: Path) -> None:
+    location = store_location(undumped)
+    assert read_manifest(location) is None
+    pid = write_dumps_later(location)
+    assert pid != os.getpid()
+    deadline = time.monotonic() + 60
+    while read_manifest(location) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    files = read_manifest(location)
+    assert files is not None and len(files) == 3
+    while (location / PENDING).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the marker goes right after the manifest
+    assert not (location / PENDING).exists()
+    assert pending_writer(location) is None
+
+
+def test_pending_dumps_answer_503_with_retry_after_then_404_when_abandoned(
+    undumped: Path,
+) -> None:
+    location = store_location(undumped)
+    (location / PENDING).write_text(f"{os.getpid()}\n")  # a live "writer": this process
+    with TestClient(create_app(Settings(store_dir=undumped))) as client:
+        for path in ("/dumps", "/dumps/tzkg.nq.gz"):
+            pending = client.get(path)
+            assert pending.status_code == 503, path
+            assert pending.json()["code"] == "dumps-pending"
+            assert pending.headers["retry-after"] == "60"
+        (location / PENDING).write_text("999999999\n")  # its writer is gone
+        missing = client.get("/dumps")
+        assert missing.status_code == 404
+        assert missing.json()["code"] == "dumps-missing"
+        assert "tzkg dumps" in missing.json()["message"]
+
+
+def test_tzkg_dumps_writes_the_dumps_of_the_current_build(undumped: Path) -> None:
+    done = CliRunner().invoke(app, ["dumps", "--store", str(undumped)])
+    assert done.exit_code == 0, done.output
+    files = read_manifest(store_location(undumped))
+    assert files is not None
+    assert [line.split("  ")[0].rsplit("/", 1)[1] for line in done.output.splitlines()] == [
+        f.file for f in files
+    ]

@@ -4,6 +4,7 @@ build time, tzkg/dumps.py), and one graph by the Graph Store Protocol (`?graph=I
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 
 from tzkg.api.service import HolderDep, PoolDep, SettingsDep, time_limit
 from tzkg.api.store_protocol import read_graph, target
-from tzkg.dumps import DUMPS_DIR, build_dir_of, read_manifest
+from tzkg.dumps import DUMPS_DIR, build_dir_of, pending_writer, read_manifest
 from tzkg.errors import TzkgError
 
 router = APIRouter(tags=["dumps"])
@@ -23,6 +24,28 @@ class DumpsMissingError(TzkgError):
 
     code = "dumps-missing"
     status = 404
+
+
+class DumpsPendingError(TzkgError):
+    """The dumps of the build being served are still being written (after a roster load)."""
+
+    code = "dumps-pending"
+    status = 503
+
+
+def _missing(location: Path) -> TzkgError:
+    """Why there are no dumps: being written (503, retry), or never made (404)."""
+    pid = pending_writer(location)
+    if pid is not None:
+        return DumpsPendingError(
+            f"the dumps of this build are being written in the background (process {pid}); "
+            "try again in a minute",
+            where=str(location),
+        )
+    return DumpsMissingError(
+        "this build has no dumps; run `tzkg dumps` (or rebuild with `tzkg build`)",
+        where=str(location),
+    )
 
 
 class DumpPublic(BaseModel):
@@ -78,10 +101,7 @@ async def dumps(
     current = holder.current()
     files = read_manifest(current.location)
     if files is None:
-        raise DumpsMissingError(
-            "this build has no dumps; rebuild with `tzkg build` (the dumps step writes them)",
-            where=str(current.location),
-        )
+        raise _missing(current.location)
     base = str(request.url_for("dump_file", name="_")).rsplit("/", 1)[0]
     data = [
         DumpPublic(
@@ -115,7 +135,10 @@ async def dumps(
 async def dump_file(name: str, holder: HolderDep) -> Response:
     """One dump file (gzip), or `<file>.sha256` in `sha256sum` form."""
     current = holder.current()
-    files = {f.file: f for f in read_manifest(current.location) or []}
+    manifest = read_manifest(current.location)
+    if manifest is None:
+        raise _missing(current.location)
+    files = {f.file: f for f in manifest}
     wanted = name.removesuffix(".sha256")
     found = files.get(wanted)
     if found is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Callable, Mapping
@@ -52,6 +53,16 @@ class Current:
     info: BuildInfo | None
     location: Path
     read_path: str
+    link: str | None = None
+    """What the store directory's symlink pointed at when this build was opened."""
+
+
+def _link(store_dir: Path) -> str | None:
+    """The target of the store directory's symlink (None for a store that is no symlink)."""
+    try:
+        return os.readlink(store_dir)
+    except OSError:
+        return None
 
 
 class StoreHolder:
@@ -77,6 +88,13 @@ class StoreHolder:
 
         :raises StoreMissingError: if nothing has been built yet.
         """
+        current = self._current
+        if (
+            current is not None
+            and current.link is not None
+            and current.link == _link(self.store_dir)
+        ):
+            return current  # the hot path: one readlink, no resolving and no stat
         location = store_location(self.store_dir)
         with self._lock:
             current = self._current
@@ -104,7 +122,7 @@ class StoreHolder:
         log.info(
             "opened the store at %s (%s)", location, "read-write" if self.writable else "read-only"
         )
-        return Current(store, info, location, read_path)
+        return Current(store, info, location, read_path, _link(self.store_dir))
 
     def _snapshot(self, store: OxigraphStore, location: Path) -> str:
         self._generation += 1
@@ -135,7 +153,7 @@ class StoreHolder:
                 if self._current is current:
                     read_path = self._snapshot(current.store, current.location)
                     self._current = Current(
-                        current.store, current.info, current.location, read_path
+                        current.store, current.info, current.location, read_path, current.link
                     )
             return result
 

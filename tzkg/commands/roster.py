@@ -139,6 +139,12 @@ def _summary(console: Console, load: object, settings: Settings) -> None:
             f"  store     {settings.store_dir}: {load.build.triples} triples, "
             f"{load.build.graphs} graphs ({load.seconds:.1f} s)"
         )
+        if load.dumps_pid is not None:
+            console.print(
+                f"  dumps     being written in the background (process {load.dumps_pid}); "
+                "/dumps answers 503 until they are done",
+                style="dim",
+            )
     else:
         console.print("  store     unchanged", style="bold")
 

@@ -6,6 +6,7 @@ always agree. Tokens never contain spaces (the index splits fields on whitespace
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -15,6 +16,7 @@ from typing import Any
 
 import jieba
 from pypinyin import Style, lazy_pinyin
+from pypinyin.core import Pinyin
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -65,11 +67,18 @@ def chinese_tokens(text: str) -> set[str]:
     """
     tokens: set[str] = set()
     for run in _CJK_RUN.findall(normalize(text)):
-        tokens.update(w for w in segmenter().cut_for_search(run) if w.strip())
-        tokens.update(run[i : i + 2] for i in range(len(run) - 1))
-        if len(run) == 1:
-            tokens.add(run)
-    return {t for t in tokens if " " not in t}
+        tokens.update(_run_tokens(run))
+    return tokens
+
+
+@functools.lru_cache(maxsize=65_536)
+def _run_tokens(run: str) -> frozenset[str]:
+    """The tokens of one run of Chinese characters (runs recur: 科技有限公司 …)."""
+    tokens = {w for w in segmenter().cut_for_search(run) if w.strip()}
+    tokens.update(run[i : i + 2] for i in range(len(run) - 1))
+    if len(run) == 1:
+        tokens.add(run)
+    return frozenset(t for t in tokens if " " not in t)
 
 
 def chinese_chars(text: str) -> set[str]:
@@ -77,12 +86,32 @@ def chinese_chars(text: str) -> set[str]:
     return set(_CJK.findall(normalize(text)))
 
 
-def syllables(text: str) -> list[str]:
-    """The pinyin syllables of the Chinese characters (phrase-aware), ASCII words kept whole."""
+_PINYIN = Pinyin()
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    """The syllables of one word of pypinyin's segmentation (words recur across names)."""
     found: list[str] = []
-    for piece in lazy_pinyin(normalize(text), style=Style.NORMAL, errors="default"):
+    for piece in lazy_pinyin(word, style=Style.NORMAL, errors="default"):
         found.extend(_WORD.findall(piece.lower()))
-    return found
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def syllables(text: str) -> tuple[str, ...]:
+    """The pinyin syllables of the Chinese characters (phrase-aware), ASCII words kept whole.
+
+    pypinyin segments the text into its phrases and converts each on its own, so converting
+    the words one by one (cached: 有限公司, 科技, 泰州 … recur in every roster) is the same.
+
+    >>> syllables("泰州亚星锚链有限公司 2021")
+    ('tai', 'zhou', 'ya', 'xing', 'mao', 'lian', 'you', 'xian', 'gong', 'si', '2021')
+    """
+    found: list[str] = []
+    for word in _PINYIN.seg(normalize(text)):
+        found.extend(_word_syllables(word))
+    return tuple(found)
 
 
 def pinyin_tokens(text: str) -> set[str]:

@@ -269,3 +269,29 @@ def test_with_the_build_finish_steps(roster_settings: Settings, tmp_path: Path) 
         assert outcome.build is not None
     with open_store(roster_settings.store_dir) as store:
         assert GRAPH in store.named_graphs()
+
+
+def test_the_dumps_of_a_roster_load_are_written_after_it_in_the_background(
+    built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tzkg.dumps import PENDING, read_manifest, write_dumps
+    from tzkg.store import store_location
+
+    ran: list[str] = []
+
+    def step(store: OxigraphStore, settings: Settings) -> None:
+        ran.append("step")
+
+    monkeypatch.setattr(build, "FINISH_STEPS", [step, write_dumps])
+    outcome = load_roster(write_csv(tmp_path / "gaoqi-2021.csv", ROWS), built)
+    assert ran == ["step"]  # the other finish steps ran before the swap; the dumps did not
+    assert outcome.dumps_pid is not None
+    location = store_location(built.store_dir)
+    deadline = time.monotonic() + 60
+    while read_manifest(location) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    files = read_manifest(location)
+    assert files is not None and [f.file for f in files][0] == "tzkg.nq.gz"
+    while (location / PENDING).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not (location / PENDING).exists()

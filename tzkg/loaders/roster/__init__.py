@@ -66,6 +66,8 @@ class RosterLoad:
     report_json: Path
     build: BuildInfo | None
     seconds: float
+    dumps_pid: int | None = None
+    """The background process writing the new build's dumps (None: not started)."""
 
 
 class RosterRejectsError(RosterError):
@@ -98,15 +100,18 @@ def load_roster(
     """Load one roster into the store at settings.store_dir, replacing the graph of its file.
 
     The new store is derived from a checkpoint of the current one: the roster's graph is
-    replaced, the build's finish steps run, and only then is it swapped in; a failure or a kill
-    leaves the store as it was. The reject report is written in every case where the file
-    could be read (to `report`, default `<store_dir>.reports/<graph>`). With `strict`, any
-    rejected row fails the load (RosterError `roster-rejects`) and the store is not changed.
+    replaced, the build's finish steps run (but the dumps), and only then is it swapped in; a
+    failure or a kill leaves the store as it was. The dumps of the new build are then written
+    by a background process (`tzkg.dumps.write_dumps_later`; `/dumps` says 503 meanwhile).
+    The reject report is written in every case where the file could be read (to `report`,
+    default `<store_dir>.reports/<graph>`). With `strict`, any rejected row fails the load
+    (RosterError `roster-rejects`) and the store is not changed.
 
     :raises StoreMissingError: if nothing has been built at settings.store_dir yet.
     :raises RosterError: if the file cannot be read as a roster, or under `strict`.
     """
     from tzkg.build import FINISH_STEPS
+    from tzkg.dumps import write_dumps, write_dumps_later
 
     started = time.monotonic()
     path = Path(path)
@@ -139,7 +144,8 @@ def load_roster(
         writing = (lambda done, total: progress("writing", done, total)) if progress else None
         bulk_load_nquads(store, roster_nquads(prepared, settings, progress=writing))
         for step in FINISH_STEPS:
-            step(store, settings)
+            if step is not write_dumps:  # written after the swap, in the background
+                step(store, settings)
 
     build: BuildInfo | None = None
     refused = False
@@ -153,7 +159,10 @@ def load_roster(
             target = report or reports_dir(settings.store_dir) / pinyin_slug(path.stem)
             csv_path, json_path = write_report(holder[0], target, written=build is not None)
     prepared = holder[0]
-    load = RosterLoad(prepared, csv_path, json_path, build, time.monotonic() - started)
+    dumps_pid = None
+    if build is not None and write_dumps in FINISH_STEPS:
+        dumps_pid = write_dumps_later(store_location(settings.store_dir))
+    load = RosterLoad(prepared, csv_path, json_path, build, time.monotonic() - started, dumps_pid)
     if refused:
         first = min(prepared.problems, key=lambda x: (x.row, x.column or 0))
         column = f":{first.column}" if first.column else ""
