@@ -159,3 +159,30 @@ def test_export_unknown_graph(settings: Settings, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("error[unknown-graph]: https://w3id.org/tzkg/graph/none: ")
     assert list(tmp_path.iterdir()) == [settings.queries_dir]
+
+
+@pytest.mark.http
+def test_serve_with_several_processes(built_store: Path, tmp_path: Path) -> None:
+    """`tzkg serve --workers 2`: two server processes share the port and both answer."""
+    import httpx
+
+    from tests.api.live import live_server
+
+    log = tmp_path / "serve.log"
+    with live_server(built_store, log, tzkg_serve=["--workers", "2", "--no-access-log"]) as base:
+        answers = [
+            httpx.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+            for _ in range(20)
+        ]
+        assert {a.status_code for a in answers} == {200}
+        assert all(a.json()["boolean"] is True for a in answers)
+    started = re.findall(r"Started server process \[(\d+)\]", log.read_text(errors="replace"))
+    assert len(set(started)) == 2, log.read_text(errors="replace")
+
+
+def test_server_processes_and_query_workers_share_the_cpus() -> None:
+    writable = Settings(write_token="secret", server_workers=4)
+    assert writable.server_processes() == 1  # the single writer
+    assert Settings(server_workers=3).server_processes() == 3
+    assert Settings(server_workers=8, query_workers=0).query_pool_size() >= 2
+    assert Settings(query_workers=5).query_pool_size() == 5

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
 import typer
 from pyoxigraph import BlankNode, NamedNode, QueryResultsFormat, RdfFormat, Triple
@@ -359,20 +359,44 @@ def serve(
             help="A line per request on stderr (default: TZKG_ACCESS_LOG, on).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Server processes (default: TZKG_SERVER_WORKERS, or one per CPU up to 8; "
+            "always 1 when writes are on).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the SPARQL endpoint and API with uvicorn (uvloop and httptools when installed)."""
+    """Serve the SPARQL endpoint and API with uvicorn (uvloop and httptools when installed).
+
+    Several server processes share the port (each with its own query workers); they all
+    read the current build, and each notices a new one on its next request.
+    """
     import uvicorn
 
     from tzkg.server import create_app
 
     settings = _settings(store)
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port if port is not None else settings.port,
-        log_level="info",
-        access_log=settings.access_log if access_log is None else access_log,
-    )
+    if workers is not None:
+        settings = settings.model_copy(update={"server_workers": workers})
+    processes = settings.server_processes()
+    if settings.write_token and workers is not None and workers > 1:
+        typer.echo("writes are on (TZKG_WRITE_TOKEN): one server process, the single writer")
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port if port is not None else settings.port,
+        "log_level": "info",
+        "access_log": settings.access_log if access_log is None else access_log,
+    }
+    if processes == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # The processes build their app from the environment: pass on what the options changed.
+    os.environ["TZKG_STORE_DIR"] = str(Path(settings.store_dir).resolve())
+    os.environ["TZKG_SERVER_WORKERS"] = str(processes)
+    uvicorn.run("tzkg.server:create_app", factory=True, workers=processes, **options)
 
 
 register_all(app)

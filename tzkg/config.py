@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -31,7 +32,8 @@ class Settings(BaseSettings):
     deref_redirect: bool = True  # /id/X: 303 to /page/id/X or /data/id/X.ttl; False: served there
     # The SPARQL service (docs/query-timeouts.md): limits, query workers, writes, CORS.
     query_timeout: float = 10.0  # seconds; `timeout=` on a request may lower it, never raise it
-    query_workers: int = 0  # worker processes that run queries; 0: one per CPU, at least 2
+    query_workers: int = 0  # query worker processes per server process; 0: CPUs / servers, >= 2
+    server_workers: int = 0  # `tzkg serve` processes; 0: one per CPU (at most 8); writes: 1
     max_result_bytes: int = 256 * 1024 * 1024  # a larger /sparql result is refused: use /dumps
     max_body_bytes: int = 16 * 1024 * 1024  # a larger request body is 413
     write_token: str | None = None  # writes (SPARQL Update, /store) exist only when this is set
@@ -47,6 +49,21 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    def server_processes(self) -> int:
+        """How many server processes `tzkg serve` starts: one per CPU (at most 8) unless
+        set; always one when writes are on (the single writer)."""
+        if self.write_token:
+            return 1
+        if self.server_workers > 0:
+            return self.server_workers
+        return max(1, min(os.cpu_count() or 1, 8))
+
+    def query_pool_size(self) -> int:
+        """Query workers of each server process: the CPUs shared among the servers, at least 2."""
+        if self.query_workers > 0:
+            return self.query_workers
+        return max(2, (os.cpu_count() or 1) // self.server_processes())
 
 
 @lru_cache(maxsize=1)

@@ -174,7 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI application (a factory: `uvicorn tzkg.server:create_app --factory`)."""
     settings = settings or get_settings()
     holder = StoreHolder(settings.store_dir, writable=bool(settings.write_token))
-    pool = QueryPool(settings.query_workers, PREFIXES)
+    pool = QueryPool(settings.query_pool_size(), PREFIXES)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -210,24 +210,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    # For analysts and the provincial systems: SPARQL, the Graph Store, dataset and dumps.
-    from tzkg.api import dataset, dumps, sparql, store_protocol
+    # Routers are matched in order: the hot paths (SPARQL, resource lookups, search) first.
+    from tzkg import linked_data  # every IRI under the base, served at /id/..., /ontology
+    from tzkg.api import dataset, dumps, resources, search, sparql, store_protocol
+    from tzkg.api import queries as named_queries
 
+    # For analysts: SPARQL.
     app.include_router(sparql.router)
+    # The JSON API (docs/api.md): one router per resource module, search, named queries.
+    app.include_router(resources.build_router())
+    app.include_router(search.router)
+    app.include_router(named_queries.build_router(settings))
+    # For the provincial systems: the Graph Store, dataset and dumps; then health.
     app.include_router(store_protocol.router)
     app.include_router(dataset.router)
     app.include_router(dumps.router)
     app.include_router(service_router)
-
-    # The JSON API (docs/api.md): one router per resource module.
-    from tzkg.api import queries as named_queries
-
-    app.include_router(named_queries.build_router(settings))
-    from tzkg.api import resources, search
-
-    app.include_router(resources.build_router())
-    app.include_router(search.router)
-    from tzkg import linked_data  # every IRI under the base, served at /id/..., /ontology
-
+    # Linked data last: every IRI under the base.
     app.include_router(linked_data.router)
     return app

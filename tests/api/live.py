@@ -25,8 +25,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(store_dir: Path, log: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """Run `uvicorn tzkg.server:create_app` over `store_dir`; yield its base URL."""
+def live_server(
+    store_dir: Path,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    tzkg_serve: list[str] | None = None,
+) -> Iterator[str]:
+    """Run `uvicorn tzkg.server:create_app` over `store_dir` (or, with `tzkg_serve`, the command
+    `tzkg serve` with those options); yield its base URL."""
     port = free_port()
     environment = {
         **os.environ,
@@ -34,8 +41,12 @@ def live_server(store_dir: Path, log: Path, env: Mapping[str, str] | None = None
         "PYTHONPATH": str(ROOT),
         **(env or {}),
     }
-    command = [sys.executable, "-m", "uvicorn", "tzkg.server:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    if tzkg_serve is not None:
+        command = [sys.executable, "-m", "tzkg", "serve", *tzkg_serve]
+        command += ["--host", "127.0.0.1", "--port", str(port)]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "tzkg.server:create_app", "--factory"]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     with log.open("wb") as out:
         server = subprocess.Popen(
             command, env=environment, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT

@@ -41,19 +41,21 @@ class NotFoundError(TzkgError):
 # --- dependencies --------------------------------------------------------------------------
 
 
-def get_api_store(request: Request) -> OxigraphStore:
-    """The store the app serves (its `StoreHolder` reopens it when a new build is swapped in)."""
+async def get_api_store(request: Request) -> OxigraphStore:
+    """The store the app serves (its `StoreHolder` reopens it when a new build is swapped in).
+
+    Dependencies are async: a sync one would cost each request a hop to a worker thread."""
     store: OxigraphStore = request.app.state.stores.get()[0]
     return store
 
 
-def get_api_settings(request: Request) -> Settings:
+async def get_api_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_lang(
+async def get_lang(
     request: Request,
     lang: Annotated[
         Lang | None,
@@ -418,40 +420,75 @@ _FACTS_QUERY = """SELECT ?focus ?s ?p ?o ?g ?ol WHERE {
 }"""
 
 
+_LABEL_NODES = tuple(NamedNode(p) for p in (RDFS + "label", SKOS + "prefLabel"))
+
+
 def load_nodes(
     store: OxigraphStore, focus: NamedNode, *, related: str | None = None
 ) -> dict[str, Node]:
     """The facts of `focus` and, with `related` (a property path from ?focus to ?s), of the
-    resources it leads to, with the labels of every object; keyed by subject IRI."""
-    # the subject is bound first, so that each GRAPH pattern reads one subject's quads
-    scope = "{ GRAPH ?g { ?focus ?p ?o } BIND(?focus AS ?s) }"
-    if related:
-        scope += f" UNION {{ ?focus {related} ?s . GRAPH ?g {{ ?s ?p ?o }} }}"
-    text = SPARQL_PREFIXES + _FACTS_QUERY % scope
-    result = store.query(text, substitutions={"focus": focus})
+    resources it leads to, with the labels of every object; keyed by subject IRI.
+
+    The focus is read by quad patterns (no SPARQL to parse: this is every lookup's path);
+    the related resources by one query."""
     nodes: dict[str, Node] = {}
-    for row in result.rows:
-        subject, predicate, obj, graph = row["s"], row["p"], row["o"], row["g"]
-        if not isinstance(subject, NamedNode) or not isinstance(predicate, NamedNode):
-            continue
-        node = nodes.setdefault(subject.value, Node(subject.value))
-        p = predicate.value
-        if isinstance(obj, RdfLiteral) and p in LABEL_PROPERTIES:
-            node.labels.setdefault(obj.language or "", obj.value)
-        elif isinstance(obj, RdfLiteral) and p == SKOS + "altLabel":
-            alt = (obj.language or "", obj.value)
-            if alt not in node.alt_labels:
-                node.alt_labels.append(alt)
-        if p == RDF_TYPE and isinstance(obj, NamedNode) and obj.value not in node.types:
-            node.types.append(obj.value)
-        value = obj.value if isinstance(obj, NamedNode) else plain(obj)
-        node.facts.setdefault(p, {}).setdefault(value, set()).add(_str(graph) or "")
-        label = row.get("ol")
-        if isinstance(obj, NamedNode) and isinstance(label, RdfLiteral):
-            node.object_labels.setdefault(obj.value, {}).setdefault(
-                label.language or "", label.value
-            )
+    raw = store.raw
+    labels: dict[str, list[RdfLiteral]] = {}
+    for quad in raw.quads_for_pattern(focus, None, None, None):
+        graph = quad.graph_name
+        if not isinstance(graph, NamedNode):
+            continue  # the default graph holds no sourced fact
+        obj = quad.object
+        if isinstance(obj, NamedNode):
+            found = labels.get(obj.value)
+            if found is None:
+                found = [
+                    q.object
+                    for p in _LABEL_NODES
+                    for q in raw.quads_for_pattern(obj, p, None, None)
+                    if isinstance(q.object, RdfLiteral)
+                ]
+                labels[obj.value] = found
+            if not found:
+                _add_fact(nodes, focus, quad.predicate, obj, graph, None)
+            for label in found:
+                _add_fact(nodes, focus, quad.predicate, obj, graph, label)
+        else:
+            _add_fact(nodes, focus, quad.predicate, obj, graph, None)
+    if related:
+        scope = f"{{ ?focus {related} ?s . GRAPH ?g {{ ?s ?p ?o }} }}"
+        text = SPARQL_PREFIXES + _FACTS_QUERY % scope
+        for row in store.query(text, substitutions={"focus": focus}).rows:
+            _add_fact(nodes, row["s"], row["p"], row["o"], row["g"], row.get("ol"))
     return nodes
+
+
+def _add_fact(
+    nodes: dict[str, Node],
+    subject: Term,
+    predicate: Term,
+    obj: Term,
+    graph: Term,
+    label: Term | None,
+) -> None:
+    if not isinstance(subject, NamedNode) or not isinstance(predicate, NamedNode):
+        return
+    node = nodes.setdefault(subject.value, Node(subject.value))
+    p = predicate.value
+    if isinstance(obj, RdfLiteral) and p in LABEL_PROPERTIES:
+        node.labels.setdefault(obj.language or "", obj.value)
+    elif isinstance(obj, RdfLiteral) and p == SKOS + "altLabel":
+        alt = (obj.language or "", obj.value)
+        if alt not in node.alt_labels:
+            node.alt_labels.append(alt)
+    if p == RDF_TYPE and isinstance(obj, NamedNode) and obj.value not in node.types:
+        node.types.append(obj.value)
+    value = obj.value if isinstance(obj, NamedNode) else plain(obj)
+    node.facts.setdefault(p, {}).setdefault(value, set()).add(_str(graph) or "")
+    if isinstance(obj, NamedNode) and isinstance(label, RdfLiteral):
+        node.object_labels.setdefault(obj.value, {}).setdefault(
+            label.language or "", label.value
+        )
 
 
 def require(nodes: Mapping[str, Node], iri: NamedNode, what: str) -> Node:
@@ -526,7 +563,7 @@ def labels_source(node: Node, catalog: SourceCatalog) -> SourcePublic | None:
 # --- pages ---------------------------------------------------------------------------------
 
 
-def page_params(
+async def page_params(
     settings: ApiSettings,
     limit: Annotated[int | None, Query(ge=1, description="Items per page.")] = None,
     offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,

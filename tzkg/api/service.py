@@ -177,7 +177,7 @@ async def get_holder(request: Request) -> StoreHolder:
     return holder
 
 
-def get_store(request: Request) -> OxigraphStore:
+async def get_store(request: Request) -> OxigraphStore:
     holder: StoreHolder = request.app.state.stores
     return holder.get()[0]
 
