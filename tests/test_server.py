@@ -174,3 +174,21 @@ def test_real_uvicorn_answers_ask(built_store: Path, tmp_path: Path) -> None:
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/sparql-results+json"
         assert response.json() == {"head": {}, "boolean": True}
+
+
+def test_health_shows_the_triple_count_once_it_is_recorded(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tzkg.store import open_store, read_build_info, record_triples, store_location
+
+    store_dir = tmp_path / "store"
+    build_store(store_dir, tiny_quads())
+    location = store_location(store_dir)
+    info = read_build_info(store_dir)
+    assert info is not None
+    (location / "build.json").write_text(replace(info, triples=None).to_json())
+    with TestClient(create_app(Settings(store_dir=store_dir))) as client:
+        assert client.get("/health").json()["triples"] is None  # a roster load's: counted later
+        with open_store(store_dir) as store:
+            record_triples(location, store)
+        assert client.get("/health").json()["triples"] == 13

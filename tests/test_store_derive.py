@@ -139,3 +139,25 @@ def test_without_leaves_graphs_out(
         graphs = set(store.raw.named_graphs())
     assert {value for value, _ in got} == {"c", "d", "new"}
     assert graphs == {G, other, empty}
+
+
+def test_a_big_derived_store_leaves_its_triple_count_for_later(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tzkg import store as store_module
+    from tzkg.store import record_triples, store_location
+
+    other = NamedNode("https://example.org/other")
+
+    def change(store: OxigraphStore) -> None:
+        store.raw.add(quad("a", other))  # the same triple in a second graph: counted once
+
+    monkeypatch.setattr(store_module, "COUNT_NOW", 1)  # every store is "big"
+    info = derive_store(store_dir, change)
+    assert info.quads == 3 and info.triples is None
+    assert read_build_info(store_dir) == info
+    location = store_location(store_dir)
+    with open_store(store_dir) as opened:
+        counted = record_triples(location, opened)
+    assert counted.triples == 2
+    assert read_build_info(store_dir) == counted

@@ -110,8 +110,9 @@ def _write(store: OxigraphStore, directory: Path, ext: str, fmt: RdfFormat) -> D
     )
 
 
-def write_dumps_later(build_dir: Path) -> int:
-    """Start a background process that writes the dumps of the finished build `build_dir`.
+def write_dumps_later(build_dir: Path, *, dumps: bool = True) -> int:
+    """Start a background process that writes the dumps of the finished build `build_dir`
+    (and first counts its distinct triples into `build.json` if the build left them out).
 
     It outlives the caller (its own session), logs to `build_dir/dumps.log`, and leaves
     `build_dir/dumps.pending` (its pid) until it is done. Returns the pid.
@@ -122,7 +123,7 @@ def write_dumps_later(build_dir: Path) -> int:
     (build_dir / PENDING).write_text(f"{os.getpid()}\n", encoding="ascii")
     with (build_dir / "dumps.log").open("ab") as log:
         child = subprocess.Popen(
-            [sys.executable, "-m", "tzkg.dumps", str(build_dir)],
+            [sys.executable, "-m", "tzkg.dumps", str(build_dir), *([] if dumps else ["--count"])],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -147,16 +148,21 @@ def pending_writer(location: Path) -> int | None:
 
 
 def _main(argv: list[str]) -> int:
-    """`python -m tzkg.dumps BUILD_DIR`: write the dumps of a finished build (background)."""
+    """`python -m tzkg.dumps BUILD_DIR [--count]`: count the triples of a finished build if it
+    has no count yet, then write its dumps (not with --count). Run in the background."""
     from tzkg.errors import TzkgError
-    from tzkg.store import OxigraphStore
+    from tzkg.store import OxigraphStore, read_build_info, record_triples
 
     build_dir = Path(argv[0])
     (build_dir / PENDING).write_text(f"{os.getpid()}\n", encoding="ascii")
     try:
         store = OxigraphStore(build_dir / DATA_DIR, read_only=True)
         try:
-            write_dumps_into(store, build_dir)
+            info = read_build_info(build_dir)
+            if info is not None and info.triples is None:
+                record_triples(build_dir, store)  # first: /health shows it seconds later
+            if "--count" not in argv[1:]:
+                write_dumps_into(store, build_dir)
         finally:
             store.close()
     except TzkgError as exc:

@@ -23,6 +23,7 @@ from tzkg import __version__
 from tzkg.api.service import StoreHolder, negotiate
 from tzkg.config import Settings, get_settings
 from tzkg.errors import RequestTooLargeError, StoreMissingError, TzkgError
+from tzkg.store import read_build_info
 from tzkg.vocab import PREFIXES
 from tzkg.workers import QueryPool
 
@@ -64,6 +65,8 @@ async def health(request: Request) -> HealthPublic:
     pool: QueryPool = request.app.state.pool
     current = holder.current()
     store, info = current.store, current.info
+    if info is not None and info.triples is None:  # a roster load's count comes later
+        info = read_build_info(current.location) or info
     workers = len(pool.pids())
     if info is None or holder.writable:  # counted, in a thread (build.json is not kept up)
         quads, graphs = await run_in_threadpool(lambda: (len(store), len(store.named_graphs())))

@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Literal, Protocol, Self, TypeAlias
@@ -377,7 +377,7 @@ class BuildInfo:
     built_at: str
     seconds: float
     quads: int
-    triples: int
+    triples: int | None  # distinct triples; None until counted (after a roster load: later)
     graphs: int
 
     def to_json(self) -> str:
@@ -429,6 +429,10 @@ def build_store(
         return info
 
 
+COUNT_NOW = 500_000
+"""A derived store with fewer quads has its distinct triples counted at once (under a second);
+a bigger one leaves the count to `record_triples` in a background process."""
+
 REBUILD_QUADS = 100_000
 """Graphs left out of a derived store with more quads than this are left out by copying the
 rest (bulk loads, bounded memory) rather than deleted from a checkpoint (one transaction that
@@ -453,7 +457,9 @@ def derive_store(
     raises, or the process is killed, the current store is untouched (a killed derivation leaves
     a directory that the next build or derivation deletes). Derivations of one store are
     serialised by a lock file, so two of them never start from the same checkpoint. The new
-    store is not compacted here (RocksDB compacts in the background), unlike a full build.
+    store is not compacted here (RocksDB compacts in the background), unlike a full build, and
+    if it has `COUNT_NOW` quads or more its distinct triples are not counted (`build.json` says
+    `"triples": null` until `record_triples` counts them: seconds on millions of quads).
 
     :raises StoreMissingError: if there is no store at `store_dir` yet.
     :raises BuildError: if the store cannot be copied or written; errors of `change` and
@@ -497,7 +503,9 @@ def derive_store(
                     ) from exc
                 finally:
                     current.close()
-                info = _load(build_dir, (), now, started, changed, optimize=False)
+                info = _load(
+                    build_dir, (), now, started, changed, optimize=False, count_below=COUNT_NOW
+                )
                 previous = _swap(store_dir, build_dir)
             except BaseException as exc:
                 shutil.rmtree(build_dir, ignore_errors=True)
@@ -555,6 +563,7 @@ def _load(
     before_swap: Callable[[OxigraphStore], None] | None,
     *,
     optimize: bool = True,
+    count_below: int | None = None,
 ) -> BuildInfo:
     store = OxigraphStore(build_dir / DATA_DIR)
     try:
@@ -564,7 +573,9 @@ def _load(
         store.raw.flush()
         if optimize:
             store.raw.optimize()
-        counts = len(store), store.count_triples(), len(store.named_graphs())
+        size = len(store)
+        count = count_below is None or size < count_below
+        counts = size, store.count_triples() if count else None, len(store.named_graphs())
     finally:
         store.close()
     info = BuildInfo(
@@ -578,6 +589,18 @@ def _load(
     # build.json is written last: a build directory without it never finished.
     (build_dir / BUILD_INFO).write_text(info.to_json(), encoding="utf-8")
     return info
+
+
+def record_triples(build_dir: Path, store: OxigraphStore) -> BuildInfo:
+    """Count the distinct triples of a finished build and record them in its `build.json`
+    (replaced atomically: a reader sees the old file or the new one)."""
+    path = build_dir / BUILD_INFO
+    info = BuildInfo.from_json(path.read_text(encoding="utf-8"))
+    counted = replace(info, triples=store.count_triples())
+    partial = path.with_name(BUILD_INFO + f".{os.getpid()}.partial")
+    partial.write_text(counted.to_json(), encoding="utf-8")
+    os.replace(partial, path)
+    return counted
 
 
 def _swap(store_dir: Path, build_dir: Path) -> Path | None:

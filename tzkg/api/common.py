@@ -486,9 +486,7 @@ def _add_fact(
     value = obj.value if isinstance(obj, NamedNode) else plain(obj)
     node.facts.setdefault(p, {}).setdefault(value, set()).add(_str(graph) or "")
     if isinstance(obj, NamedNode) and isinstance(label, RdfLiteral):
-        node.object_labels.setdefault(obj.value, {}).setdefault(
-            label.language or "", label.value
-        )
+        node.object_labels.setdefault(obj.value, {}).setdefault(label.language or "", label.value)
 
 
 def require(nodes: Mapping[str, Node], iri: NamedNode, what: str) -> Node:

@@ -136,13 +136,13 @@ def _summary(console: Console, load: object, settings: Settings) -> None:
     console.print(f"  report    {load.report_csv}  {load.report_json}")
     if load.build is not None:
         console.print(
-            f"  store     {settings.store_dir}: {load.build.triples} triples, "
+            f"  store     {settings.store_dir}: {load.build.quads} quads, "
             f"{load.build.graphs} graphs ({load.seconds:.1f} s)"
         )
         if load.dumps_pid is not None:
             console.print(
-                f"  dumps     being written in the background (process {load.dumps_pid}); "
-                "/dumps answers 503 until they are done",
+                f"  later     the triple count and the dumps are made in the background "
+                f"(process {load.dumps_pid}); /dumps answers 503 until then",
                 style="dim",
             )
     else:

@@ -67,7 +67,7 @@ class RosterLoad:
     build: BuildInfo | None
     seconds: float
     dumps_pid: int | None = None
-    """The background process writing the new build's dumps (None: not started)."""
+    """The background process counting the new build's triples and writing its dumps."""
 
 
 class RosterRejectsError(RosterError):
@@ -160,8 +160,10 @@ def load_roster(
             csv_path, json_path = write_report(holder[0], target, written=build is not None)
     prepared = holder[0]
     dumps_pid = None
-    if build is not None and write_dumps in FINISH_STEPS:
-        dumps_pid = write_dumps_later(store_location(settings.store_dir))
+    dumps = write_dumps in FINISH_STEPS
+    if build is not None and (dumps or build.triples is None):
+        # the dumps if the build makes them, and first the triple count if it was left out
+        dumps_pid = write_dumps_later(store_location(settings.store_dir), dumps=dumps)
     load = RosterLoad(prepared, csv_path, json_path, build, time.monotonic() - started, dumps_pid)
     if refused:
         first = min(prepared.problems, key=lambda x: (x.row, x.column or 0))
