@@ -141,8 +141,9 @@ def _summary(console: Console, load: object, settings: Settings) -> None:
         )
         if load.dumps_pid is not None:
             console.print(
-                f"  later     the triple count and the dumps are made in the background "
-                f"(process {load.dumps_pid}); /dumps answers 503 until then",
+                f"  later     {' and '.join(load.later)} in the background (process "
+                f"{load.dumps_pid})"
+                + ("; /dumps answers 503 until then" if "dumps" in load.later else ""),
                 style="dim",
             )
     else:

@@ -68,6 +68,8 @@ class RosterLoad:
     seconds: float
     dumps_pid: int | None = None
     """The background process counting the new build's triples and writing its dumps."""
+    later: tuple[str, ...] = ()
+    """What that process makes: "triple count", "dumps"."""
 
 
 class RosterRejectsError(RosterError):
@@ -161,10 +163,13 @@ def load_roster(
     prepared = holder[0]
     dumps_pid = None
     dumps = write_dumps in FINISH_STEPS
+    later: tuple[str, ...] = ()
     if build is not None and (dumps or build.triples is None):
         # the dumps if the build makes them, and first the triple count if it was left out
         dumps_pid = write_dumps_later(store_location(settings.store_dir), dumps=dumps)
-    load = RosterLoad(prepared, csv_path, json_path, build, time.monotonic() - started, dumps_pid)
+        later = (*(["triple count"] if build.triples is None else []), *(["dumps"] * dumps))
+    seconds = time.monotonic() - started
+    load = RosterLoad(prepared, csv_path, json_path, build, seconds, dumps_pid, later)
     if refused:
         first = min(prepared.problems, key=lambda x: (x.row, x.column or 0))
         column = f":{first.column}" if first.column else ""
