@@ -143,6 +143,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=ROOT / "var" / "bench" / "store")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="server processes (default: tzkg serve's own)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks" / "service.md")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -179,20 +182,9 @@ def main() -> None:
         return f"{base}{path}?{urlencode({'query': query}, quote_via=quote)}"
 
     rows: list[tuple[str, str, Figures | None, Figures | None]] = []
-    with process(
-        [
-            str(BIN / "uvicorn"),
-            "tzkg.server:create_app",
-            "--factory",
-            "--port",
-            str(tzkg_port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        f"{tzkg}/health",
-        {"TZKG_STORE_DIR": str(args.store)},
-    ):
+    serve = [str(BIN / "tzkg"), "serve", "--store", str(args.store), "--port", str(tzkg_port)]
+    serve += ["--no-access-log", *(["--workers", str(args.workers)] if args.workers else [])]
+    with process(serve, f"{tzkg}/health"):
         http_cases = {
             **{name: sparql_url(tzkg, "/sparql", q) for name, q in sparql_cases.items()},
             "resource lookup (/api/enterprises/{id})": f"{tzkg}/api/enterprises/{enterprise_id}",
@@ -250,6 +242,9 @@ def main() -> None:
     write_report(args, rows)
 
 
+NOTES = "## Reading the figures"
+
+
 def cell(figures: Figures | None) -> str:
     if figures is None:
         return "– | – | –"
@@ -268,7 +263,8 @@ def write_report(
         "`.venv/bin/python bench/serve_bench.py --store var/bench/store`.",
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.machine()}; wrk, loopback; tzkg with its default query workers.",
+        f"{platform.machine()}; wrk, loopback. tzkg runs as `tzkg serve --no-access-log` "
+        f"({args.workers or 'one per CPU'} server processes, default query workers).",
         "",
         "Single client = wrk with 1 connection; 16 clients = wrk with 16 connections (2 threads).",
         "In-process = the same SPARQL on `pyoxigraph.Store.read_only`, results serialized as JSON,",
@@ -281,7 +277,12 @@ def write_report(
         lines.append(f"| {name} | {server} | {cell(single)} | {cell(many)} |")
     lines += ["", "The build measured:", "", "```json", info.strip(), "```", ""]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines), encoding="utf-8")
+    notes = ""  # the hand-written reading of the figures is kept (update it by hand)
+    if args.out.exists():
+        old = args.out.read_text(encoding="utf-8")
+        if NOTES in old:
+            notes = old[old.index(NOTES) :]
+    args.out.write_text("\n".join(lines) + ("\n" + notes if notes else ""), encoding="utf-8")
     print("\n".join(lines))
 
 

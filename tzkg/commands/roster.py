@@ -139,6 +139,9 @@ def _summary(console: Console, load: object, settings: Settings) -> None:
             f"  store     {settings.store_dir}: {load.build.quads} quads, "
             f"{load.build.graphs} graphs ({load.seconds:.1f} s)"
         )
+        if load.steps:
+            timed = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in load.steps.items())
+            console.print(f"  steps     {timed}", style="dim")
         if load.dumps_pid is not None:
             console.print(
                 f"  later     {' and '.join(load.later)} in the background (process "

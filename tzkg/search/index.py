@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Final
 
 import tantivy
+from pyoxigraph import DefaultGraph, NamedNode
 from pyoxigraph import Literal as RdfLiteral
-from pyoxigraph import NamedNode
 
 from tzkg.config import Settings
 from tzkg.errors import TzkgError
@@ -40,7 +40,9 @@ NAME_PROPERTIES: Final = {
     LEGAL + "legalName": "legal",
 }
 CODE_PROPERTIES: Final = (TZO + "uscc", TZO + "divisionCode")
-SKIPPED_KINDS: Final = frozenset({"span", "paragraph"})
+SKIPPED_KINDS: Final = frozenset({"span", "paragraph", "designation"})
+"""Not entities one searches by name: source spans and paragraphs, and designations (a roster's
+高新技术企业(2021) — one per enterprise, all with the same label; the enterprise is found)."""
 
 KIND_PRIOR: Final = {
     "field": 5.0,
@@ -72,10 +74,6 @@ _FIELD_BOOST: Final = {
     "en": 1.0,
     "enp": 0.3,
 }
-_EXTRACT = f"""SELECT ?s ?p ?o WHERE {{
-  VALUES ?p {{ {" ".join(f"<{p}>" for p in [*NAME_PROPERTIES, *CODE_PROPERTIES])} }}
-  ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o))
-}}"""
 
 
 class SearchIndexError(TzkgError):
@@ -137,31 +135,47 @@ def kind_of(entity_id: str) -> str:
 
 
 def entries(store: OxigraphStore, settings: Settings) -> list[Entry]:
-    """Every entity under `{base}id/` with a name, with its names and codes."""
+    """Every entity under `{base}id/` with a name, with its names and codes.
+
+    Read predicate by predicate with quad patterns (labels first, then aliases, legal names and
+    codes): no SPARQL result to serialize, which matters with a roster of 100,000 entities."""
     prefix = (settings.base_iri.rstrip("/") + "/") + "id/"
     found: dict[str, Entry] = {}
-    for row in store.query(_EXTRACT).rows:
-        subject_term, predicate_term, value = row["s"], row["p"], row["o"]
-        if not isinstance(subject_term, NamedNode) or not isinstance(value, RdfLiteral):
-            continue
-        subject, predicate = subject_term.value, str(getattr(predicate_term, "value", ""))
-        if not subject.startswith(prefix) or "#" in subject:
-            continue
-        entity_id = subject[len(prefix) :]
-        kind = kind_of(entity_id)
-        if kind in SKIPPED_KINDS:
-            continue
-        entry = found.setdefault(subject, Entry(subject, entity_id, kind))
-        text = value.value
-        if predicate in CODE_PROPERTIES:
-            if text not in entry.codes:
-                entry.codes.append(text)
-            continue
-        language = value.language or ""
-        if NAME_PROPERTIES[predicate] == "label" and language in ("zh", "en"):
-            entry.labels.setdefault(language, text)
-        if text not in entry.names:
-            entry.names.append(text)
+    skipped: set[str] = set()
+    raw = store.raw
+    for predicate in [*NAME_PROPERTIES, *CODE_PROPERTIES]:
+        is_code = predicate in CODE_PROPERTIES
+        is_label = not is_code and NAME_PROPERTIES[predicate] == "label"
+        for quad in raw.quads_for_pattern(None, NamedNode(predicate), None, None):
+            subject_term, value = quad.subject, quad.object
+            if not isinstance(subject_term, NamedNode) or not isinstance(value, RdfLiteral):
+                continue
+            if isinstance(quad.graph_name, DefaultGraph):
+                continue  # as the union of the named graphs: the default graph is no source
+            subject = subject_term.value
+            entry = found.get(subject)
+            if entry is None:
+                if subject in skipped:
+                    continue
+                if not subject.startswith(prefix) or "#" in subject:
+                    skipped.add(subject)
+                    continue
+                entity_id = subject[len(prefix) :]
+                kind = kind_of(entity_id)
+                if kind in SKIPPED_KINDS:
+                    skipped.add(subject)
+                    continue
+                entry = found[subject] = Entry(subject, entity_id, kind)
+            text = value.value
+            if is_code:
+                if text not in entry.codes:
+                    entry.codes.append(text)
+                continue
+            language = value.language or ""
+            if is_label and language in ("zh", "en"):
+                entry.labels.setdefault(language, text)
+            if text not in entry.names:
+                entry.names.append(text)
     return sorted(found.values(), key=lambda e: e.iri)
 
 

@@ -123,8 +123,10 @@ def pinyin_tokens(text: str) -> set[str]:
     parts = syllables(text)
     tokens: set[str] = set()
     for start in range(len(parts)):
-        for end in range(start + 1, min(len(parts), start + MAX_PINYIN_RUN) + 1):
-            tokens.add("".join(parts[start:end]))
+        run = ""
+        for part in parts[start : start + MAX_PINYIN_RUN]:
+            run += part
+            tokens.add(run)
     if len(parts) > 1:
         tokens.add("".join(p[0] for p in parts))
     return tokens

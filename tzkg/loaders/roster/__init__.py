@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, RdfFormat
@@ -70,6 +70,8 @@ class RosterLoad:
     """The background process counting the new build's triples and writing its dumps."""
     later: tuple[str, ...] = ()
     """What that process makes: "triple count", "dumps"."""
+    steps: dict[str, float] = field(default_factory=dict)
+    """Seconds of each finish step run before the swap (reasoning, validation, search)."""
 
 
 class RosterRejectsError(RosterError):
@@ -124,6 +126,7 @@ def load_roster(
     archive_file(settings.store_dir, path, digest)  # content-addressed: harmless if we fail
     districts = DistrictIndex.load(settings.data_dir)
     holder: list[PreparedRoster] = []
+    steps: dict[str, float] = {}
 
     def change(store: OxigraphStore) -> None:
         context = LinkContext.for_plan(settings, region_words(districts))
@@ -147,7 +150,9 @@ def load_roster(
         bulk_load_nquads(store, roster_nquads(prepared, settings, progress=writing))
         for step in FINISH_STEPS:
             if step is not write_dumps:  # written after the swap, in the background
+                mark = time.monotonic()
                 step(store, settings)
+                steps[step_name(step)] = time.monotonic() - mark
 
     build: BuildInfo | None = None
     refused = False
@@ -169,7 +174,7 @@ def load_roster(
         dumps_pid = write_dumps_later(store_location(settings.store_dir), dumps=dumps)
         later = (*(["triple count"] if build.triples is None else []), *(["dumps"] * dumps))
     seconds = time.monotonic() - started
-    load = RosterLoad(prepared, csv_path, json_path, build, seconds, dumps_pid, later)
+    load = RosterLoad(prepared, csv_path, json_path, build, seconds, dumps_pid, later, steps)
     if refused:
         first = min(prepared.problems, key=lambda x: (x.row, x.column or 0))
         column = f":{first.column}" if first.column else ""
@@ -180,6 +185,12 @@ def load_roster(
             load=load,
         )
     return load
+
+
+def step_name(step: Callable[..., object]) -> str:
+    """A finish step by its package: reasoning, validation, search, dumps."""
+    parts = step.__module__.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "tzkg" else step.__name__
 
 
 class _Refused(Exception):
