@@ -161,8 +161,8 @@ class _ProgressBar:
         self.tasks: dict[str, TaskID] = {}
 
     def update(self, phase: str, done: int, total: int) -> None:
-        if total <= PROGRESS_ROWS:
-            return
+        if total <= PROGRESS_ROWS and self.progress is None:
+            return  # a small file: no bar (the finish steps of a big one show on its bar)
         if self.progress is None:
             self.progress = Progress(
                 TextColumn("{task.description:<14}"),

@@ -295,3 +295,18 @@ def test_the_dumps_of_a_roster_load_are_written_after_it_in_the_background(
     while (location / PENDING).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not (location / PENDING).exists()
+
+
+def test_finish_steps_are_reported_as_phases(
+    built: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def step(store: OxigraphStore, settings: Settings) -> None:
+        pass
+
+    monkeypatch.setattr(build, "FINISH_STEPS", [step])
+    seen: list[tuple[str, int, int]] = []
+    outcome = load_roster(
+        write_csv(tmp_path / "gaoqi-2021.csv", ROWS), built, progress=lambda *a: seen.append(a)
+    )
+    assert seen[-2:] == [("step", 0, 1), ("step", 1, 1)]  # named by the function outside tzkg
+    assert list(outcome.steps) == ["step"]

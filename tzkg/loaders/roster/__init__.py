@@ -54,7 +54,8 @@ log = logging.getLogger("tzkg.roster")
 
 
 Progress = Callable[[str, int, int], None]
-"""Told (phase, done, total): "checking rows" of the file, then "writing" its records."""
+"""Told (phase, done, total): "checking rows" of the file, then "writing" its records, then
+each finish step (reasoning, validation, search) as 0 of 1 and 1 of 1."""
 
 
 @dataclass
@@ -150,9 +151,13 @@ def load_roster(
         bulk_load_nquads(store, roster_nquads(prepared, settings, progress=writing))
         for step in FINISH_STEPS:
             if step is not write_dumps:  # written after the swap, in the background
-                mark = time.monotonic()
+                name, mark = step_name(step), time.monotonic()
+                if progress is not None:
+                    progress(name, 0, 1)
                 step(store, settings)
-                steps[step_name(step)] = time.monotonic() - mark
+                steps[name] = time.monotonic() - mark
+                if progress is not None:
+                    progress(name, 1, 1)
 
     build: BuildInfo | None = None
     refused = False
