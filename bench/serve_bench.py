@@ -264,7 +264,8 @@ def write_report(
         "",
         f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.machine()}; wrk, loopback. tzkg runs as `tzkg serve --no-access-log` "
-        f"({args.workers or 'one per CPU'} server processes, default query workers).",
+        f"({f'{args.workers} server processes' if args.workers else 'one server process per CPU'}"
+        ", default query workers).",
         "",
         "Single client = wrk with 1 connection; 16 clients = wrk with 16 connections (2 threads).",
         "In-process = the same SPARQL on `pyoxigraph.Store.read_only`, results serialized as JSON,",
