@@ -45,6 +45,7 @@ class Run:
     seconds: float
     peak_mb: float
     output: str
+    load_before: float = 0.0  # the 1-minute load average when the run started
 
 
 def run(name: str, args: list[str], *, finish_steps: bool) -> Run:
@@ -54,6 +55,7 @@ def run(name: str, args: list[str], *, finish_steps: bool) -> Run:
         if finish_steps
         else [sys.executable, "-c", WITHOUT_FINISH, *args]
     )
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert process.stdout is not None
@@ -63,7 +65,7 @@ def run(name: str, args: list[str], *, finish_steps: bool) -> Run:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{name} failed ({process.returncode}):\n{output}")
-    return Run(name, seconds, usage.ru_maxrss / 1024, output)
+    return Run(name, seconds, usage.ru_maxrss / 1024, output, load_before)
 
 
 def after(full: Run) -> list[tuple[str, float, float]]:
@@ -158,14 +160,13 @@ def main() -> None:
         stages = breakdown(roster) if args.breakdown else []
     lines = [
         f"Roster of {args.rows:,} rows ({args.format}), {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average before: {os.getloadavg()[0]:.1f}",
+        f"{os.cpu_count()} cores, Python {platform.python_version()}",
         "",
         f"`{summary.strip()}`",
         "",
-        "| run | seconds | peak RSS (MB) |",
-        "|---|---:|---:|",
-        *(f"| {r.name} | {r.seconds:.1f} | {r.peak_mb:.0f} |" for r in runs),
+        "| run | load avg before | seconds | peak RSS (MB) |",
+        "|---|---:|---:|---:|",
+        *(f"| {r.name} | {r.load_before:.1f} | {r.seconds:.1f} | {r.peak_mb:.0f} |" for r in runs),
     ]
     if background:
         lines += ["", "| after the finish-steps run | seconds | peak RSS (MB) |", "|---|---:|---:|"]

@@ -488,10 +488,13 @@ class QueryPool:
                 loop, waiter = self._waiters.popleft()
                 if waiter.done():
                     continue  # expired or cancelled
-                if _running_loop() is loop:
-                    loop.call_soon(self._hand_over, waiter, process)
-                else:  # from a respawn thread or the blocking `run`
-                    loop.call_soon_threadsafe(self._hand_over, waiter, process)
+                try:
+                    if _running_loop() is loop:
+                        loop.call_soon(self._hand_over, waiter, process)
+                    else:  # from a respawn thread or the blocking `run`
+                        loop.call_soon_threadsafe(self._hand_over, waiter, process)
+                except RuntimeError:  # that loop is closed: its requests are gone
+                    continue
                 return
             self._idle.put(process)
 

@@ -192,3 +192,30 @@ def test_unreadable_files(tmp_path: Path, name: str, code: str) -> None:
     with pytest.raises(RosterError) as caught:
         read_table(path)
     assert caught.value.code == code
+
+
+def test_calamine_and_openpyxl_read_a_workbook_alike(tmp_path: Path) -> None:
+    """The fast reader (python-calamine) and the reference one (openpyxl) give the same cells:
+    numbers, dates, booleans, empty cells, merged title rows, leading empty rows and columns."""
+    import datetime as dt
+
+    from tzkg.loaders.roster.read import _read_workbook, _read_workbook_openpyxl
+
+    rows = [
+        [None, None, None, None, None],
+        [None, "泰州市2021年度高新技术企业名单", None, None, None],
+        [None, "序号", "企业名称", "认定日期", "在册"],
+        [None, 1, "扬子江药业集团有限公司", dt.date(2021, 11, 30), True],
+        [None, 2.0, "江苏某某电子科技有限公司", dt.datetime(2021, 12, 1, 9, 30), False],
+        [None, 3, None, 2021, "是"],
+        [None, "注：排名不分先后", None, None, None],
+    ]
+    path = write_xlsx(tmp_path / "r.xlsx", rows, merges=["B2:E2", "B7:E7"])
+    fast, reference = _read_workbook(path, None), _read_workbook_openpyxl(path, None)
+    assert fast.rows == reference.rows
+    assert (fast.sheet, fast.merged_ranges, fast.banner_rows) == (
+        reference.sheet,
+        reference.merged_ranges,
+        reference.banner_rows,
+    )
+    assert fast.rows[3] == (4, ("", "1", "扬子江药业集团有限公司", "2021-11-30", "TRUE"))
