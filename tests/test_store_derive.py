@@ -161,3 +161,22 @@ def test_a_big_derived_store_leaves_its_triple_count_for_later(
         counted = record_triples(location, opened)
     assert counted.triples == 2
     assert read_build_info(store_dir) == counted
+
+
+def test_a_build_read_by_a_background_process_is_not_pruned(store_dir: Path) -> None:
+    import os
+
+    from tzkg.store import BACKGROUND_MARK, store_location
+
+    first = store_location(store_dir)
+    (first / BACKGROUND_MARK).write_text(f"{os.getppid()}\n")  # a live process reads it
+
+    def change(store: OxigraphStore) -> None:
+        store.raw.add(quad("c"))
+
+    derive_store(store_dir, change)
+    derive_store(store_dir, change)  # `first` is neither current nor previous now
+    assert first.is_dir()
+    (first / BACKGROUND_MARK).write_text("999999999\n")  # its reader is gone
+    derive_store(store_dir, change)
+    assert not first.exists()

@@ -23,11 +23,12 @@ from pyoxigraph import RdfFormat
 
 from tzkg.config import Settings
 from tzkg.errors import BuildError
-from tzkg.store import DATA_DIR, OxigraphStore
+from tzkg.store import BACKGROUND_MARK, DATA_DIR, OxigraphStore
 
 DUMPS_DIR = "dumps"
-PENDING = "dumps.pending"
-"""In a build directory: a background process (its pid inside) is writing the dumps."""
+PENDING = BACKGROUND_MARK
+"""In a build directory: a background process (its pid inside) is writing the dumps; builds
+are not pruned while it runs."""
 MANIFEST = "manifest.json"
 STEM = "tzkg"
 
