@@ -34,8 +34,9 @@ MEDIA_TYPES = {
     "tsv": "text/tab-separated-values",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-LINES_PER_BATCH = 250_000
-"""N-Quads lines per bulk-load call: bounds the loader's memory (~0.3 kB a quad)."""
+LINES_PER_BATCH = 125_000
+"""N-Quads lines per bulk-load call: bounds the loader's memory (100,000 rows: 630 MB peak;
+250,000 lines a batch load as fast and peak at 870 MB)."""
 
 
 def _i(value: str) -> str:
