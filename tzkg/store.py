@@ -519,9 +519,13 @@ def derive_store(
 
 
 def _larger(store: OxigraphStore, graph: NamedNode, limit: int) -> bool:
-    """Whether `graph` has more than `limit` quads (without counting them all)."""
-    quads = store.raw.quads_for_pattern(None, None, None, graph)
-    return sum(1 for _ in itertools.islice(quads, limit + 1)) > limit
+    """Whether `graph` has more than `limit` quads (skipped inside Oxigraph: no Python objects,
+    which took 1.2 s for 100,000 quads)."""
+    found = store.raw.query(
+        f"SELECT ?s WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }} OFFSET {limit} LIMIT 1"
+    )
+    assert isinstance(found, QuerySolutions)
+    return any(True for _ in found)
 
 
 def _copy_without(source: OxigraphStore, target: Path, without: set[NamedNode]) -> None:
