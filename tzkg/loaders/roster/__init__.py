@@ -8,9 +8,10 @@ store atomically; `build_roster_quads` gives `tzkg build` every roster it must l
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,22 +203,40 @@ class _Refused(Exception):
     """Raised inside the derivation to abandon it under --strict."""
 
 
-def bulk_load_nquads(store: OxigraphStore, chunks: Iterator[bytes]) -> None:
-    """Bulk-load N-Quads chunks, writing the next chunk while Oxigraph loads one.
+LOADERS = max(1, min(4, os.cpu_count() or 1))
+"""Batches bulk-loaded at once: Oxigraph's loader releases the GIL and uses about 1.5 cores, so
+two at once load 100,000 rows in 14 s instead of 20 s on two cores (same quads)."""
 
-    Oxigraph releases the GIL while it loads, so the text of the next batch is made meanwhile;
-    batches bound the loader's memory.
+
+def bulk_load_nquads(store: OxigraphStore, chunks: Iterator[bytes]) -> None:
+    """Bulk-load N-Quads chunks, `LOADERS` at a time, writing the next chunk meanwhile.
+
+    Oxigraph releases the GIL while it loads, so the text of the next batch is made in the
+    meantime; batches bound the loader's memory.
 
     :raises StoreError: if the store cannot be written.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nquads") as writer:
+    loading: set[Future[None]] = set()
+
+    def settle(futures: set[Future[None]]) -> None:
+        for future in futures:
+            try:
+                future.result()
+            except OSError as exc:
+                raise StoreError(f"cannot write the store: {exc}", where=str(store.path)) from exc
+
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="nquads") as writer,
+        ThreadPoolExecutor(max_workers=LOADERS, thread_name_prefix="bulk-load") as loaders,
+    ):
         pending = writer.submit(next, chunks, None)
         while (chunk := pending.result()) is not None:
             pending = writer.submit(next, chunks, None)
-            try:
-                store.raw.bulk_load(chunk, RdfFormat.N_QUADS)
-            except OSError as exc:
-                raise StoreError(f"cannot write the store: {exc}", where=str(store.path)) from exc
+            if len(loading) >= LOADERS:
+                done, loading = wait(loading, return_when=FIRST_COMPLETED)
+                settle(done)
+            loading.add(loaders.submit(store.raw.bulk_load, chunk, RdfFormat.N_QUADS))
+        settle(loading)
 
 
 def build_roster_quads(settings: Settings) -> Iterator[Quad]:
