@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
@@ -63,8 +62,7 @@ def test_a_request_that_waits_too_long_gives_up_and_the_worker_serves_the_next(
 ) -> None:
     async def main() -> tuple[list[object], str]:
         slow = [
-            asyncio.ensure_future(pool.arun(Job("query", store_path, SLOW), 1.5))
-            for _ in range(2)
+            asyncio.ensure_future(pool.arun(Job("query", store_path, SLOW), 1.5)) for _ in range(2)
         ]
         await asyncio.sleep(0.2)  # both workers are busy now
         waiting = await asyncio.gather(

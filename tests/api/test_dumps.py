@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 from pyoxigraph import RdfFormat, parse
+from typer.testing import CliRunner
 
 from tests.conftest import ONTOLOGY_GRAPH, PLAN_GRAPH, tiny_quads
 from tzkg.build import FINISH_STEPS
-from tzkg.config import Settings
 from tzkg.cli import app
+from tzkg.config import Settings
 from tzkg.dumps import PENDING, pending_writer, read_manifest, write_dumps, write_dumps_later
 from tzkg.server import create_app
 from tzkg.store import build_store, store_location

@@ -291,7 +291,7 @@ def test_the_dumps_of_a_roster_load_are_written_after_it_in_the_background(
     while read_manifest(location) is None and time.monotonic() < deadline:
         time.sleep(0.1)
     files = read_manifest(location)
-    assert files is not None and [f.file for f in files][0] == "tzkg.nq.gz"
+    assert files is not None and files[0].file == "tzkg.nq.gz"
     while (location / PENDING).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not (location / PENDING).exists()
