@@ -30,7 +30,9 @@ def register(app: typer.Typer) -> None:
 
 
 def load_roster_command(
-    file: Annotated[Path, typer.Argument(help="The roster: .xlsx, .csv or .tsv (UTF-8 or GBK).")],
+    file: Annotated[
+        Path, typer.Argument(help="The roster: .xlsx, .xls, .csv or .tsv (UTF-8 or GBK).")
+    ],
     kind: Annotated[
         str | None,
         typer.Option(

@@ -117,3 +117,13 @@ def test_no_store_says_how_to_build(tmp_path: Path) -> None:
     result = runner.invoke(app, ["load-roster", str(path), "--store", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert result.stderr.startswith("error[store-missing]:") and "tzkg build" in result.stderr
+
+
+def test_an_xls_workbook_loads(built: Settings) -> None:
+    from roster_helpers import ROOT
+
+    path = ROOT / "tests" / "fixtures" / "rosters" / "gazelle-2022.xls"
+    code, out, err = load(built, path)
+    assert code == 0, err
+    assert "(gazelle-enterprise, 2022; xls, 名单)" in out
+    assert "2 data rows = 2 loaded + 0 rejected" in out

@@ -184,6 +184,7 @@ def test_workbook_sheet_choice_and_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "code"),
     [("r.xls", "roster-format"), ("r.pdf", "roster-format"), ("none.csv", "roster-missing")],
+    # r.xls here is not a workbook at all: a real .xls is read (test_xls_workbooks_are_read)
 )
 def test_unreadable_files(tmp_path: Path, name: str, code: str) -> None:
     path = tmp_path / name
@@ -219,3 +220,17 @@ def test_calamine_and_openpyxl_read_a_workbook_alike(tmp_path: Path) -> None:
         reference.banner_rows,
     )
     assert fast.rows[3] == (4, ("", "1", "扬子江药业集团有限公司", "2021-11-30", "TRUE"))
+
+
+def test_xls_workbooks_are_read() -> None:
+    """An Excel 97-2003 workbook (bureaus still publish them) reads like an .xlsx."""
+    table = read_table(ROOT / "tests" / "fixtures" / "rosters" / "gazelle-2022.xls")
+    assert table.format == "xls" and table.sheet == "名单"
+    assert table.merged_ranges == 2
+    assert table.rows[0][1] == ("泰州市2022年度瞪羚企业名单",) * 4
+    layout = find_layout(table, HIGH_TECH)
+    assert layout.header_rows == [2]
+    rows = data_rows(table, layout)
+    assert [n for n, _ in rows.records] == [3, 4]
+    assert rows.records[0][1][:2] == ("1", "扬子江药业集团有限公司")
+    assert [(x.row, x.reason) for x in rows.ignored] == [(5, "note")]

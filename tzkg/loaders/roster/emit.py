@@ -33,6 +33,7 @@ MEDIA_TYPES = {
     "csv": "text/csv",
     "tsv": "text/tab-separated-values",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xls": "application/vnd.ms-excel",
 }
 LINES_PER_BATCH = 125_000
 """N-Quads lines per bulk-load call: bounds the loader's memory (100,000 rows: 630 MB peak;

@@ -31,7 +31,7 @@ class RawTable:
     """The rows of a roster file, before any interpretation."""
 
     path: Path
-    format: str  # "xlsx", "csv" or "tsv"
+    format: str  # "xlsx", "xls", "csv" or "tsv"
     encoding: str | None = None  # for text files: the encoding that decoded it
     sheet: str | None = None  # for workbooks: the sheet read
     rows: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
@@ -53,15 +53,17 @@ def read_table(path: Path, *, sheet: str | None = None) -> RawTable:
     if suffix in SPREADSHEET_SUFFIXES:
         return _read_workbook(path, sheet)
     if suffix == ".xls":
-        raise RosterError(
-            "an .xls (Excel 97-2003) workbook: save it as .xlsx or .csv first",
-            where=str(path),
-            code="roster-format",
-        )
+        if not _has_calamine():  # openpyxl reads no Excel 97-2003 workbook
+            raise RosterError(
+                "an .xls (Excel 97-2003) workbook: save it as .xlsx or .csv first",
+                where=str(path),
+                code="roster-format",
+            )
+        return _read_workbook(path, sheet, kind="xls")
     if suffix in TEXT_SUFFIXES or not suffix:
         return _read_text(path)
     raise RosterError(
-        f"cannot read {suffix} files: give an .xlsx, .csv or .tsv roster",
+        f"cannot read {suffix} files: give an .xlsx, .xls, .csv or .tsv roster",
         where=str(path),
         code="roster-format",
     )
@@ -166,9 +168,18 @@ def _cell_text(value: object) -> str:
 # --- workbooks -------------------------------------------------------------------------------
 
 
-def _read_workbook(path: Path, sheet: str | None) -> RawTable:
+def _has_calamine() -> bool:
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:  # pragma: no cover - a dependency
+        return False
+    return True
+
+
+def _read_workbook(path: Path, sheet: str | None, *, kind: str = "xlsx") -> RawTable:
     """The cells of one sheet: by python-calamine (Rust, about ten times openpyxl's speed: 0.7 s
-    against 8.8 s for 100,000 rows), or by openpyxl's read-only reader where it is missing."""
+    against 8.8 s for 100,000 rows; it also reads .xls), or by openpyxl's read-only reader
+    where it is missing."""
     try:
         from python_calamine import CalamineWorkbook
     except ImportError:  # pragma: no cover - a dependency; openpyxl is the reference reader
@@ -178,7 +189,7 @@ def _read_workbook(path: Path, sheet: str | None) -> RawTable:
         names = list(book.sheet_names)
     except Exception as exc:  # calamine raises its own error types for broken files
         raise RosterError(
-            f"not a readable .xlsx workbook: {exc}", where=str(path), code="roster-format"
+            f"not a readable .{kind} workbook: {exc}", where=str(path), code="roster-format"
         ) from None
     if sheet is not None and sheet not in names:
         raise RosterError(
@@ -190,9 +201,9 @@ def _read_workbook(path: Path, sheet: str | None) -> RawTable:
         merged = data.merged_cell_ranges or []
     except Exception as exc:
         raise RosterError(
-            f"not a readable .xlsx workbook: {exc}", where=str(path), code="roster-format"
+            f"not a readable .{kind} workbook: {exc}", where=str(path), code="roster-format"
         ) from None
-    table = RawTable(path, "xlsx", sheet=data.name)
+    table = RawTable(path, kind, sheet=data.name)
     for number, values in enumerate(rows, start=1):
         table.rows.append((number, _trimmed(values)))
     merges = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in merged]
