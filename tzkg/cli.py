@@ -92,9 +92,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except TzkgError as exc:
-        where = f" {exc.where}:" if exc.where else ""
-        message = " ".join(exc.message.split())
-        typer.echo(f"error[{exc.code}]:{where} {message}", err=True)
+        typer.echo(exc.one_line(), err=True)
         raise typer.Exit(2 if isinstance(exc, QuerySyntaxError) else 1) from None
 
 

@@ -23,7 +23,7 @@ from pyoxigraph import RdfFormat
 
 from tzkg.config import Settings
 from tzkg.errors import BuildError
-from tzkg.store import BACKGROUND_MARK, DATA_DIR, OxigraphStore
+from tzkg.store import BACKGROUND_MARK, DATA_DIR, OxigraphStore, background_reader
 
 DUMPS_DIR = "dumps"
 PENDING = BACKGROUND_MARK
@@ -135,17 +135,7 @@ def write_dumps_later(build_dir: Path, *, dumps: bool = True) -> int:
 
 def pending_writer(location: Path) -> int | None:
     """The pid of the live background process writing the dumps of `location`'s build."""
-    try:
-        pid = int((build_dir_of(location) / PENDING).read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return pid
-    return pid
+    return background_reader(build_dir_of(location))
 
 
 def _main(argv: list[str]) -> int:

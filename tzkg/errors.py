@@ -20,6 +20,15 @@ class TzkgError(Exception):
         prefix = f"{self.where}: " if self.where else ""
         return f"{prefix}{self.message} [{self.code}]"
 
+    def one_line(self) -> str:
+        """The error as one line, as the CLI prints it and text/plain clients get it.
+
+        >>> TzkgError("expected  one of   WHERE", where="4:3", code="query-syntax").one_line()
+        'error[query-syntax]: 4:3: expected one of WHERE'
+        """
+        where = f" {self.where}:" if self.where else ""
+        return f"error[{self.code}]:{where} {' '.join(self.message.split())}"
+
     def to_dict(self) -> dict[str, str | None]:
         """The JSON error body used by the API and `--format json`."""
         return {"code": self.code, "message": self.message, "where": self.where}

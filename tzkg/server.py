@@ -107,8 +107,7 @@ def error_line(exc: TzkgError) -> str:
     >>> error_line(TzkgError("expected  one of   WHERE", where="4:3", code="query-syntax"))
     'error[query-syntax]: 4:3: expected one of WHERE\\n'
     """
-    where = f" {exc.where}:" if exc.where else ""
-    return f"error[{exc.code}]:{where} {' '.join(exc.message.split())}\n"
+    return exc.one_line() + "\n"
 
 
 async def _tzkg_error(request: Request, exc: Exception) -> Response:

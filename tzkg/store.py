@@ -641,7 +641,7 @@ def _prune(builds: Path, *, keep: set[Path], finished_too: bool) -> None:
         match = _BUILD_NAME.match(path.name)
         if match and int(match[1]) != os.getpid() and _alive(int(match[1])):
             continue  # another process is building there right now
-        if _background_reader(path):
+        if background_reader(path) not in (None, os.getpid()):
             continue  # its dumps are being written: deleted by a later prune
         finished = (path / BUILD_INFO).exists() or path.name.startswith("legacy-")
         if finished and not finished_too:
@@ -653,12 +653,13 @@ BACKGROUND_MARK = "dumps.pending"
 """In a build directory: the pid of a background process reading it (tzkg.dumps)."""
 
 
-def _background_reader(build_dir: Path) -> bool:
+def background_reader(build_dir: Path) -> int | None:
+    """The pid of the live background process reading `build_dir` (its `BACKGROUND_MARK`)."""
     try:
         pid = int((build_dir / BACKGROUND_MARK).read_text(encoding="ascii").strip())
     except (OSError, ValueError):
-        return False
-    return pid != os.getpid() and _alive(pid)
+        return None
+    return pid if _alive(pid) else None
 
 
 def _alive(pid: int) -> bool:

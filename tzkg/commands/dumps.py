@@ -40,8 +40,7 @@ def dumps_command(
         finally:
             opened.close()
     except TzkgError as exc:
-        where = f" {exc.where}:" if exc.where else ""
-        typer.echo(f"error[{exc.code}]:{where} {' '.join(exc.message.split())}", err=True)
+        typer.echo(exc.one_line(), err=True)
         raise typer.Exit(1) from None
     for dump in read_manifest(build_dir) or []:
         typer.echo(f"{build_dir / DUMPS_DIR / dump.file}  {dump.bytes} bytes  sha256 {dump.sha256}")

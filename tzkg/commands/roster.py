@@ -108,9 +108,7 @@ def load_roster_command(
 
 
 def _fail(exc: TzkgError) -> None:
-    where = f" {exc.where}:" if exc.where else ""
-    message = " ".join(exc.message.split())
-    typer.echo(f"error[{exc.code}]:{where} {message}", err=True)
+    typer.echo(exc.one_line(), err=True)
     raise typer.Exit(1)
 
 

@@ -50,8 +50,7 @@ def validate_command(
     try:
         ok, output = _validate(settings, fmt, hermit)
     except TzkgError as exc:
-        where = f" {exc.where}:" if exc.where else ""
-        typer.echo(f"error[{exc.code}]:{where} {' '.join(exc.message.split())}", err=True)
+        typer.echo(exc.one_line(), err=True)
         raise typer.Exit(1) from None
     typer.echo(output)
     if not ok:

@@ -188,21 +188,15 @@ def _read_workbook(path: Path, sheet: str | None, *, kind: str = "xlsx") -> RawT
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise RosterError(
-            f"not a readable .{kind} workbook: {exc}", where=str(path), code="roster-format"
-        ) from None
+        raise _unreadable(path, kind, exc) from None
     if sheet is not None and sheet not in names:
-        raise RosterError(
-            f"no sheet {sheet!r} (sheets: {', '.join(names)})", where=str(path), code="roster-sheet"
-        )
+        raise _no_sheet(path, sheet, names)
     try:
         data = book.get_sheet_by_name(sheet if sheet is not None else names[0])
         rows = data.to_python(skip_empty_area=False)  # from A1, so row numbers are the sheet's
         merged = data.merged_cell_ranges or []
     except Exception as exc:
-        raise RosterError(
-            f"not a readable .{kind} workbook: {exc}", where=str(path), code="roster-format"
-        ) from None
+        raise _unreadable(path, kind, exc) from None
     table = RawTable(path, kind, sheet=data.name)
     for number, values in enumerate(rows, start=1):
         table.rows.append((number, _trimmed(values)))
@@ -213,23 +207,29 @@ def _read_workbook(path: Path, sheet: str | None, *, kind: str = "xlsx") -> RawT
     return table
 
 
+def _unreadable(path: Path, kind: str, exc: Exception) -> RosterError:
+    return RosterError(
+        f"not a readable .{kind} workbook: {exc}", where=str(path), code="roster-format"
+    )
+
+
+def _no_sheet(path: Path, sheet: str, names: list[str]) -> RosterError:
+    return RosterError(
+        f"no sheet {sheet!r} (sheets: {', '.join(names)})", where=str(path), code="roster-sheet"
+    )
+
+
 def _read_workbook_openpyxl(path: Path, sheet: str | None) -> RawTable:
     import openpyxl  # imported here: only workbooks need it
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise RosterError(
-            f"not a readable .xlsx workbook: {exc}", where=str(path), code="roster-format"
-        ) from None
+        raise _unreadable(path, "xlsx", exc) from None
     try:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
-            raise RosterError(
-                f"no sheet {sheet!r} (sheets: {', '.join(names)})",
-                where=str(path),
-                code="roster-sheet",
-            )
+            raise _no_sheet(path, sheet, names)
         worksheet = book[sheet] if sheet is not None else book.worksheets[0]
         worksheet.reset_dimensions()  # some writers record wrong dimensions; read every row
         table = RawTable(path, "xlsx", sheet=worksheet.title)
